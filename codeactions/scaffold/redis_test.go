@@ -1,0 +1,182 @@
+package scaffold
+
+// Test helpers that run a real redis-server on a free loopback port and talk to
+// it with a minimal RESP client, so the script is checked by Redis itself.
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTool skips the test loudly when a tool is missing, except in CI where a
+// missing tool is a failure.
+func needTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is required in CI but not found: %v", name, err)
+	}
+	t.Skipf("SKIPPING: %s not installed (%v); install it to run this test", name, err)
+	return ""
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type redisServer struct {
+	Port int
+	Addr string
+	cmd  *exec.Cmd
+}
+
+// startRedis starts redis-server without persistence; extra arguments are
+// appended (e.g. "--cluster-enabled", "yes"). It is stopped when the test ends.
+func startRedis(t testing.TB, extra ...string) *redisServer {
+	t.Helper()
+	bin := needTool(t, "redis-server")
+	port := freePort(t)
+	dir := t.TempDir()
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}, extra...)
+	cmd := exec.Command(bin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &redisServer{Port: port, Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := dialRedis(s.Addr)
+		if err == nil {
+			_, err = c.do("PING")
+			c.close()
+			if err == nil {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			t.Fatalf("redis-server did not start: %v\n%s", err, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// respConn is just enough RESP2 for tests: bulk-string commands and all reply types.
+type respConn struct {
+	c net.Conn
+	r *bufio.Reader
+}
+
+// redisError is an error reply such as NOSCRIPT or CROSSSLOT.
+type redisError string
+
+func (e redisError) Error() string { return string(e) }
+
+func dialRedis(addr string) (*respConn, error) {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &respConn{c: c, r: bufio.NewReader(c)}, nil
+}
+
+func (rc *respConn) close() { rc.c.Close() }
+
+func (rc *respConn) do(args ...string) (any, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	_ = rc.c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := rc.c.Write([]byte(b.String())); err != nil {
+		return nil, err
+	}
+	return rc.read()
+}
+
+func (rc *respConn) read() (any, error) {
+	line, err := rc.r.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	line = strings.TrimSuffix(line, "\r\n")
+	if line == "" {
+		return nil, errors.New("empty RESP line")
+	}
+	body := line[1:]
+	switch line[0] {
+	case '+':
+		return body, nil
+	case '-':
+		return nil, redisError(body)
+	case ':':
+		return strconv.ParseInt(body, 10, 64)
+	case '$':
+		n, _ := strconv.Atoi(body)
+		if n < 0 {
+			return nil, nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(rc.r, buf); err != nil {
+			return nil, err
+		}
+		return string(buf[:n]), nil
+	case '*':
+		n, _ := strconv.Atoi(body)
+		if n < 0 {
+			return nil, nil
+		}
+		out := make([]any, n)
+		var firstErr error
+		for i := range out {
+			v, err := rc.read()
+			if err != nil {
+				var re redisError
+				if !errors.As(err, &re) {
+					return nil, err
+				}
+				if firstErr == nil {
+					firstErr = err
+				}
+			}
+			out[i] = v
+		}
+		return out, firstErr
+	}
+	return nil, fmt.Errorf("unexpected RESP line %q", line)
+}
+
+// mustDo runs a command and fails the test on any error.
+func (rc *respConn) mustDo(t testing.TB, args ...string) any {
+	t.Helper()
+	v, err := rc.do(args...)
+	if err != nil {
+		t.Fatalf("redis %v: %v", args, err)
+	}
+	return v
+}
