@@ -1,0 +1,180 @@
+// Package engine runs the rules over a set of files: it keeps the workspace
+// index (each file's Facts, never its tree), summarizes files that change,
+// and checks a file against the rest of the workspace. The language server and
+// the CLI share it, so they agree on every finding.
+package engine
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// Engine is the workspace index plus configuration. It is safe for concurrent
+// use: files are replaced whole, never mutated.
+type Engine struct {
+	mu    sync.RWMutex
+	files map[string]*analysis.File // guarded by mu; key: File.Path
+	roots []string                  // guarded by mu
+
+	gen atomic.Uint64
+	cfg atomic.Pointer[analysis.Config]
+}
+
+// New returns an empty engine using cfg (nil means the defaults).
+func New(cfg *analysis.Config) *Engine {
+	e := &Engine{files: map[string]*analysis.File{}}
+	e.SetConfig(cfg)
+	return e
+}
+
+// Config is the configuration in force.
+func (e *Engine) Config() *analysis.Config { return e.cfg.Load() }
+
+// SetConfig replaces the configuration; checks after it use the new one.
+func (e *Engine) SetConfig(cfg *analysis.Config) {
+	if cfg == nil {
+		cfg = analysis.DefaultConfig()
+	}
+	e.cfg.Store(cfg)
+	e.gen.Add(1)
+}
+
+// SetRoots sets the workspace folders.
+func (e *Engine) SetRoots(roots []string) {
+	e.mu.Lock()
+	e.roots = append([]string(nil), roots...)
+	e.mu.Unlock()
+	e.gen.Add(1)
+}
+
+// Summarize extracts a file's facts. tree may be nil, in which case the text
+// is parsed here (when the pre-filter lets it through). A language without a
+// frontend, or a file the pre-filter rules out, yields nil facts.
+func Summarize(path string, lang syntax.Language, text []byte, tree *syntax.Tree, prev analysis.Facts, prefilter bool) (analysis.Facts, error) {
+	fe := analysis.FrontendFor(lang)
+	if fe == nil {
+		return nil, nil
+	}
+	if prefilter && !fe.Relevant(text) {
+		return nil, nil
+	}
+	if tree == nil {
+		t, err := syntax.Parse(lang, text)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		tree = t
+	}
+	return fe.Summarize(path, text, tree, prev), nil
+}
+
+// Put stores a file's facts in the index (its Text is not kept) and reports
+// whether anything changed for the other files.
+func (e *Engine) Put(f *analysis.File) {
+	stored := &analysis.File{Path: f.Path, Lang: f.Lang, Facts: f.Facts}
+	e.mu.Lock()
+	e.files[f.Path] = stored
+	e.mu.Unlock()
+	e.gen.Add(1)
+}
+
+// Remove drops a file from the index (deleted on disk, or left the workspace).
+func (e *Engine) Remove(path string) bool {
+	e.mu.Lock()
+	_, ok := e.files[path]
+	delete(e.files, path)
+	e.mu.Unlock()
+	if ok {
+		e.gen.Add(1)
+	}
+	return ok
+}
+
+// File implements analysis.Workspace.
+func (e *Engine) File(path string) *analysis.File {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.files[path]
+}
+
+// Each implements analysis.Workspace.
+func (e *Engine) Each(fn func(*analysis.File) bool) {
+	e.mu.RLock()
+	files := make([]*analysis.File, 0, len(e.files))
+	for _, f := range e.files {
+		files = append(files, f)
+	}
+	e.mu.RUnlock()
+	for _, f := range files {
+		if !fn(f) {
+			return
+		}
+	}
+}
+
+// Len is the number of indexed files.
+func (e *Engine) Len() int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.files)
+}
+
+// Generation implements analysis.Workspace.
+func (e *Engine) Generation() uint64 { return e.gen.Load() }
+
+// Roots implements analysis.Workspace.
+func (e *Engine) Roots() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return append([]string(nil), e.roots...)
+}
+
+// Check runs every enabled rule on f (whose Text must be set) against the
+// workspace, then applies severities and suppression comments. Findings come
+// sorted by position.
+func (e *Engine) Check(f *analysis.File) []analysis.Finding {
+	if f.Facts == nil {
+		return nil
+	}
+	cfg := e.Config()
+	var out []analysis.Finding
+	for _, r := range analysis.Rules {
+		if !cfg.Enabled(r) {
+			continue
+		}
+		check := r.Check(f.Lang)
+		if check == nil {
+			continue
+		}
+		for _, fd := range check(f, e, cfg) {
+			fd.Rule = r
+			fd.Severity = cfg.SeverityOf(r)
+			out = append(out, fd)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if sup := analysis.FindSuppressions(f.Text); !sup.Empty() {
+		lines := syntax.NewLineIndex(f.Text)
+		kept := out[:0]
+		for _, fd := range out {
+			if !sup.Suppressed(fd.Rule.ID, lines.Line(fd.Span.Start)) {
+				kept = append(kept, fd)
+			}
+		}
+		out = kept
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Span.Start != out[j].Span.Start {
+			return out[i].Span.Start < out[j].Span.Start
+		}
+		return out[i].Rule.ID < out[j].Rule.ID
+	})
+	return out
+}
