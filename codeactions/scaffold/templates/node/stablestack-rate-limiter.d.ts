@@ -1,0 +1,189 @@
+// Types of stablestack-rate-limiter.js (written by `stablestack add-rate-limiter`).
+// Framework types are structural so the module needs no @types package of any framework.
+
+/** One limit: at most `requests` per sliding `window` seconds. */
+export interface Limit {
+  /** Requests admitted per window (positive integer). */
+  requests: number;
+  /** Window length in seconds (positive integer). */
+  window: number;
+  /**
+   * Policy name: part of the Redis key and of the RateLimit headers. Defaults to
+   * `<requests>-per-<window>`; letters, digits, `_`, `.`, `-`.
+   */
+  name?: string;
+}
+
+/** A node-redis v4+ client or cluster (`createClient` / `createCluster`). */
+export interface NodeRedisLike {
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/** An ioredis client or cluster (`new Redis()` / `new Redis.Cluster()`). */
+export interface IORedisLike {
+  evalsha(sha: string, numkeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  eval(script: string, numkeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+}
+
+export interface Logger {
+  warn(message: string): void;
+}
+
+export interface CommonOptions<Req = unknown> {
+  /**
+   * Redis client to use. Default: one shared client created from `url`, REDIS_URL or
+   * redis://127.0.0.1:6379 with `redis` (node-redis) or else `ioredis`, whichever is installed.
+   */
+  redis?: NodeRedisLike | IORedisLike;
+  /** Redis URL when the module creates the client. Default: process.env.REDIS_URL. */
+  url?: string;
+  /** Key prefix shared with the Python module. Default: the canonical prefix. */
+  prefix?: string;
+  /**
+   * Identity of the caller (user id, API key). Default: the client address (IPv6 grouped by
+   * /64). Return null/undefined/'' to fall back to the address.
+   */
+  key?: (req: Req) => string | number | null | undefined | Promise<string | number | null | undefined>;
+  /**
+   * Proxies whose X-Forwarded-For is believed: addresses, CIDRs, or 'loopback', 'private',
+   * 'linklocal'. The client is the rightmost hop that is not one of them. Default: none
+   * (X-Forwarded-For is ignored).
+   */
+  trustedProxies?: string | string[];
+  /**
+   * A header your platform sets to the client address and clients cannot forge (for example
+   * 'x-real-ip' on Vercel, 'cf-connecting-ip' behind Cloudflare). Default: none.
+   */
+  ipHeader?: string;
+  /** Allow requests when Redis fails (default true); false answers 503 with Retry-After. */
+  failOpen?: boolean;
+  /** Send RateLimit-Policy and RateLimit headers (default true). */
+  headers?: boolean;
+  /** Also send X-RateLimit-Limit/-Remaining/-Reset (default false). */
+  legacyHeaders?: boolean;
+  /** Redis connect timeout in ms (default 500). */
+  connectTimeoutMs?: number;
+  /** Budget for one check in ms before failing open/closed (default 100). */
+  commandTimeoutMs?: number;
+  /** Consecutive failures that open the circuit breaker (default 3). */
+  breakerThreshold?: number;
+  /** First and longest breaker backoff in ms (defaults 500 and 5000). */
+  breakerMinBackoffMs?: number;
+  breakerMaxBackoffMs?: number;
+  /** At most one warning per this many ms (default 30000). */
+  warnIntervalMs?: number;
+  /** Where warnings go (default console). */
+  logger?: Logger;
+  /** Units charged per request (default 1). */
+  cost?: number;
+}
+
+/** Either one limit inline or several limits checked together in one Redis call. */
+export type RateLimitOptions<Req = unknown> = CommonOptions<Req> &
+  (Limit | { limits: Limit[]; requests?: never; window?: never });
+
+export interface LimitResult {
+  name: string;
+  limit: number;
+  window: number;
+  /** Requests left now; null when Redis failed. */
+  remaining: number | null;
+  /** Seconds until the quota is fully restored; null when Redis failed. */
+  resetSeconds: number | null;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** Whole seconds (>= 1) until a retry would pass; 0 when allowed. */
+  retryAfter: number;
+  results: LimitResult[];
+  /** Set when Redis failed and the decision came from `failOpen`. */
+  error: Error | null;
+}
+
+export interface Limiter {
+  /** Checks and, when every limit admits it, counts one request of `identity`. Never throws. */
+  check(identity: string): Promise<Decision>;
+  /** Closes a connection the module created for this limiter. */
+  close(): Promise<void>;
+  readonly limits: ReadonlyArray<Required<Limit>>;
+}
+
+export function createLimiter(options: RateLimitOptions<never>): Limiter;
+
+/** Minimal Node request/response shapes (Express, Connect, plain node:http). */
+export interface NodeRequest {
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { remoteAddress?: string };
+}
+export interface NodeResponse {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+export interface RateLimitMiddleware<Req = NodeRequest> {
+  (req: Req, res: NodeResponse, next: (err?: unknown) => void): void;
+  limiter: Limiter;
+}
+
+/** Express / Connect middleware. */
+export function rateLimit<Req extends NodeRequest = NodeRequest>(options: RateLimitOptions<Req>): RateLimitMiddleware<Req>;
+
+export interface FastifyRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { remoteAddress?: string };
+  raw?: { socket?: { remoteAddress?: string } };
+}
+export interface FastifyReplyLike {
+  header(name: string, value: string): unknown;
+  code(status: number): FastifyReplyLike;
+  type(contentType: string): FastifyReplyLike;
+  send(body?: unknown): unknown;
+}
+
+export interface FastifyRateLimitHook<Req = FastifyRequestLike> {
+  (request: Req, reply: FastifyReplyLike): Promise<unknown>;
+  limiter: Limiter;
+}
+
+/** Fastify onRequest hook, for route options or `addHook('onRequest', ...)`. */
+export function fastifyRateLimit<Req extends FastifyRequestLike = FastifyRequestLike>(options: RateLimitOptions<Req>): FastifyRateLimitHook<Req>;
+
+/** Fastify plugin limiting every route of the instance: `fastify.register(plugin, opts)`. */
+export function fastifyRateLimitPlugin(
+  fastify: { addHook(name: 'onRequest', hook: (...args: any[]) => unknown): unknown },
+  options: RateLimitOptions<FastifyRequestLike>,
+): Promise<void>;
+
+export interface HonoContextLike {
+  env?: unknown;
+  req: { raw: Request; header(name: string): string | undefined };
+  res: Response;
+  text(body: string, status?: any, headers?: Record<string, string>): Response;
+}
+
+export interface HonoRateLimitMiddleware<C = HonoContextLike> {
+  (c: C, next: () => Promise<void>): Promise<Response | void>;
+  limiter: Limiter;
+}
+
+/** Hono middleware (peer address from @hono/node-server, Bun or Deno). */
+export function honoRateLimit<C extends HonoContextLike = HonoContextLike>(options: RateLimitOptions<C>): HonoRateLimitMiddleware<C>;
+
+/**
+ * Next.js App Router route handler wrapper: `export const POST = withRateLimit(handler, opts)`.
+ * The handler keeps its signature; a denied request gets 429 without calling it.
+ */
+export function withRateLimit<R extends Request, Ctx = unknown>(
+  handler: (request: R, context: Ctx) => Response | Promise<Response>,
+  options: RateLimitOptions<R>,
+): ((request: R, context: Ctx) => Promise<Response>) & { limiter: Limiter };
+
+/** Closes the connections the module opened itself (tests, scripts, graceful shutdown). */
+export function closeRateLimiter(): Promise<void>;
+
+/** The canonical Lua script and its SHA-1, for inspection and tests. */
+export const SLIDING_WINDOW_LUA: string;
+export const SLIDING_WINDOW_SHA: string;

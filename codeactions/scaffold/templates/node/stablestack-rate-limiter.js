@@ -1,0 +1,854 @@
+'use strict';
+/*
+ * stablestack-rate-limiter.js: written into your repository by `stablestack add-rate-limiter`.
+ *
+ * A Redis-backed sliding-window rate limiter for Express, Fastify, Hono and the Next.js App
+ * Router. Every check is ONE round trip: a Lua script that reads the server clock (TIME),
+ * weighs the previous window by its remaining overlap, and increments only when every limit
+ * of the call admits the request. The script and the key schema are shared with the Python
+ * module (stablestack_rate_limiter.py), so a mixed Python + Node fleet shares its counters.
+ *
+ *   const { rateLimit } = require('./stablestack-rate-limiter');
+ *   app.post('/login', rateLimit({ requests: 5, window: 60 }), handler);
+ *
+ * Design choices, each one a failure mode of popular limiters:
+ * - Redis is a dependency you must survive losing: by default the limiter fails OPEN, with
+ *   tight connect/command timeouts, no client-side command retries, no offline queue, and a
+ *   circuit breaker so an outage costs one timeout, not one timeout per request. It logs one
+ *   warning per interval, not one per request. `failOpen: false` answers 503 + Retry-After.
+ * - The client is the peer address (IPv6 grouped by /64). X-Forwarded-For is read only when
+ *   the peer is one of `trustedProxies`, and then the rightmost untrusted hop wins: the
+ *   leftmost entries are whatever the client chose to send.
+ * - Keys are `<prefix>:{<hash of identity>}:<policy>`: one client's keys share a Redis
+ *   Cluster slot (several limits in one script, no CROSSSLOT), clients spread over slots, and
+ *   no raw address appears in a key name.
+ *
+ * It works with the `redis` (node-redis v4+) and `ioredis` packages: pass your client as
+ * `redis`, or let the module create one from REDIS_URL with the first of the two installed.
+ */
+
+const crypto = require('node:crypto');
+const net = require('node:net');
+
+// The canonical script (codeactions/scaffold/templates/sliding_window.lua), inlined by the
+// scaffolder. Its SHA-1 is computed here so EVALSHA always names exactly this text.
+const SLIDING_WINDOW_LUA = String.raw`__STABLESTACK_SLIDING_WINDOW_LUA__`;
+const SLIDING_WINDOW_SHA = crypto.createHash('sha1').update(SLIDING_WINDOW_LUA).digest('hex');
+
+// Defaults shared with the Python module (docs/limiter.md, "Failure behaviour").
+const DEFAULTS = Object.freeze({
+  prefix: 'stablestack',
+  url: 'redis://127.0.0.1:6379',
+  connectTimeoutMs: 100,
+  commandTimeoutMs: 100,
+  failOpen: true,
+  headers: true,
+  legacyHeaders: false,
+  warnIntervalMs: 60000,
+  breakerThreshold: 3,
+  breakerMinBackoffMs: 1000,
+  breakerMaxBackoffMs: 30000,
+});
+
+// ---------------------------------------------------------------------------------------
+// Key schema and script protocol (docs/limiter.md). Everything that must agree byte for
+// byte with the Python module lives in this section.
+// ---------------------------------------------------------------------------------------
+
+/** The identity of a client address (`ip:unknown` when there is none). */
+function addressIdentity(address) {
+  return 'ip:' + (address || 'unknown');
+}
+
+/** The hash tag of an identity's keys: 16 hex of its SHA-256, no raw address in key names. */
+function identityTag(identity) {
+  return crypto.createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 16);
+}
+
+/** A scope (route or user-given name) as it may appear in a key. */
+function sanitizeScope(scope) {
+  return String(scope).replace(/[^A-Za-z0-9._/-]/g, '_');
+}
+
+/** `<prefix>:{<h>}:<scope>:<limit>:<window_ms>`: the same key in every language. */
+function limitKey(prefix, tag, scope, limit) {
+  return prefix + ':{' + tag + '}:' + scope + ':' + limit.requests + ':' + limit.windowMs;
+}
+
+/** KEYS and ARGV of one script call checking every limit of a route together. */
+function scriptCall(prefix, identity, scope, limits, cost) {
+  const tag = identityTag(identity);
+  const keys = new Array(limits.length);
+  // ARGV[2] is empty: the script reads the clock with TIME (a timestamp is for tests only).
+  const args = [String(cost), ''];
+  for (let i = 0; i < limits.length; i++) {
+    keys[i] = limitKey(prefix, tag, scope, limits[i]);
+    args.push(String(limits[i].requests), String(limits[i].windowMs));
+  }
+  return { keys, args };
+}
+
+/**
+ * Turns the script's reply into a decision. Reply: [allowed, retry_after_ms, then for each
+ * limit: remaining, reset_ms].
+ */
+function parseReply(reply, limits) {
+  const allowed = Number(reply[0]) === 1;
+  const retryAfterMs = Number(reply[1]);
+  const results = new Array(limits.length);
+  for (let i = 0; i < limits.length; i++) {
+    results[i] = {
+      name: limits[i].label,
+      limit: limits[i].requests,
+      window: limits[i].windowSeconds,
+      remaining: Number(reply[2 + 2 * i]),
+      resetSeconds: Math.max(0, Math.ceil(Number(reply[3 + 2 * i]) / 1000)),
+    };
+  }
+  return {
+    allowed,
+    retryAfter: allowed ? 0 : Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    results,
+    error: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Client identity: peer address, /64 grouping, trusted proxies.
+// ---------------------------------------------------------------------------------------
+
+/** Parses an address as found in sockets and forwarding headers; null when not an IP. */
+function parseAddress(raw) {
+  if (raw == null) return null;
+  let s = String(raw).trim();
+  if (s === '') return null;
+  if (s[0] === '[') {
+    const end = s.indexOf(']');
+    if (end < 0) return null;
+    s = s.slice(1, end);
+  } else if (s.indexOf('.') > 0 && s.indexOf(':') > 0 && s.indexOf(':') === s.lastIndexOf(':')) {
+    s = s.slice(0, s.indexOf(':')); // "203.0.113.7:51234" as written by some proxies
+  }
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  const family = net.isIP(s);
+  if (family === 4) return { family: 4, address: s };
+  if (family !== 6) return null;
+  const groups = expandIPv6(s.toLowerCase());
+  // IPv4-mapped (::ffff:a.b.c.d) is the IPv4 client of a dual-stack socket.
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
+      groups[4] === 0 && groups[5] === 0xffff) {
+    return {
+      family: 4,
+      address: [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255].join('.'),
+    };
+  }
+  return { family: 6, address: s.toLowerCase(), groups };
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (embedded IPv4 tail allowed). */
+function expandIPv6(s) {
+  let tail = [];
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) > 0) {
+    const v4 = s.slice(lastColon + 1).split('.').map(Number);
+    tail = [(v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]];
+    s = s.slice(0, lastColon + 1) + (s[lastColon - 1] === ':' ? '' : '0');
+    if (s.endsWith(':0')) s = s.slice(0, -2) + ':';
+    if (s.endsWith(':') && !s.endsWith('::')) s = s.slice(0, -1);
+  }
+  const want = 8 - tail.length;
+  const [head, rest] = s.split('::');
+  const h = head ? head.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : [];
+  let groups;
+  if (rest === undefined) {
+    groups = h;
+  } else {
+    const r = rest ? rest.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : [];
+    groups = h.concat(new Array(Math.max(0, want - h.length - r.length)).fill(0), r);
+  }
+  return groups.slice(0, want).concat(tail);
+}
+
+/** RFC 5952 text of eight groups: longest run (>= 2) of zero groups becomes "::". */
+function formatIPv6(groups) {
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return hex.slice(0, best).join(':') + '::' + hex.slice(best + bestLen).join(':');
+}
+
+/** The rate-limited unit of an address: itself for IPv4, its /64 network for IPv6. */
+function clientGroup(parsed) {
+  if (parsed.family === 4) return parsed.address;
+  const g = parsed.groups.slice(0, 4).concat([0, 0, 0, 0]);
+  return formatIPv6(g) + '/64';
+}
+
+const NAMED_RANGES = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+};
+
+/** Compiles `trustedProxies` (addresses, CIDRs, or loopback/private/linklocal) once. */
+function compileTrust(list) {
+  if (!list || list.length === 0) return null;
+  const block = new net.BlockList();
+  for (const entry of [].concat(list)) {
+    const named = NAMED_RANGES[String(entry).toLowerCase()];
+    for (const item of named || [entry]) {
+      const [addr, bits] = String(item).split('/');
+      const parsed = parseAddress(addr);
+      if (!parsed) throw new TypeError('stablestack-rate-limiter: bad trustedProxies entry: ' + item);
+      const type = parsed.family === 4 ? 'ipv4' : 'ipv6';
+      if (bits === undefined) block.addAddress(parsed.address, type);
+      else block.addSubnet(parsed.address, Number(bits), type);
+    }
+  }
+  return {
+    has(parsed) {
+      return block.check(parsed.address, parsed.family === 4 ? 'ipv4' : 'ipv6');
+    },
+  };
+}
+
+/**
+ * The client address behind `peer`. X-Forwarded-For counts only when the peer is trusted;
+ * then hops are read right to left and the first untrusted one is the client.
+ */
+function resolveClient(peer, forwardedFor, trust) {
+  const p = parseAddress(peer);
+  if (!p) return null;
+  if (!trust || !forwardedFor || !trust.has(p)) return p;
+  return rightmostUntrusted(p, forwardedFor, trust);
+}
+
+/** Walks X-Forwarded-For right to left from a trusted `last` hop to the first untrusted one. */
+function rightmostUntrusted(last, forwardedFor, trust) {
+  const hops = String(forwardedFor).split(',');
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = parseAddress(hops[i]);
+    if (!hop) return last;
+    if (!trust.has(hop)) return hop;
+    last = hop;
+  }
+  return last;
+}
+
+const UNKNOWN = addressIdentity(null);
+
+/**
+ * The identity of a request's client: `ip:<address or /64>`, or `ip:unknown`. `platformIp`
+ * is the value of the configured `ipHeader`, set by a platform that clients cannot bypass.
+ * With no peer at all (Next.js route handlers have no socket) X-Forwarded-For is read only
+ * through trusted proxies, assuming the request came from one.
+ */
+function clientIdentity(peer, forwardedFor, trust, platformIp) {
+  let client = platformIp ? parseAddress(String(platformIp).split(',').pop()) : null;
+  if (!client && peer) client = resolveClient(peer, forwardedFor, trust);
+  if (!client && !peer && trust && forwardedFor) client = rightmostUntrusted(null, forwardedFor, trust);
+  return client ? addressIdentity(clientGroup(client)) : UNKNOWN;
+}
+
+// ---------------------------------------------------------------------------------------
+// Redis clients: node-redis and ioredis behind one two-method adapter.
+// ---------------------------------------------------------------------------------------
+
+function isNoScript(err) {
+  return Boolean(err && typeof err.message === 'string' && err.message.startsWith('NOSCRIPT'));
+}
+
+/**
+ * Waits for a client's FIRST connection (starting it if nobody has): requests that arrive
+ * while the app boots must not fail open just because the socket is still connecting. Later
+ * disconnects are not waited for; with no offline queue, commands then fail fast.
+ */
+function firstConnection(client, isReady, isIdle) {
+  let done = false;
+  let pending = null;
+  return function ensureOpen() {
+    if (done) return null;
+    if (isReady()) {
+      done = true;
+      return null;
+    }
+    if (!pending) {
+      pending = new Promise((resolve) => {
+        client.once('ready', () => { done = true; resolve(); });
+        if (isIdle()) Promise.resolve().then(() => client.connect()).catch(() => {});
+      });
+    }
+    return pending;
+  };
+}
+
+/** Adapts a user's client (or cluster client) of either package. */
+function adaptClient(client) {
+  if (client && typeof client.evalSha === 'function') {
+    // node-redis v4+: commands take { keys, arguments }; a cluster routes by the first key.
+    return {
+      kind: 'node-redis',
+      client,
+      ensureOpen: firstConnection(client,
+        () => client.isReady === true || (client.isReady === undefined && client.isOpen === true),
+        () => client.isOpen === false),
+      evalsha(keys, args) { return client.evalSha(SLIDING_WINDOW_SHA, { keys, arguments: args }); },
+      eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, { keys, arguments: args }); },
+      close() { return Promise.resolve().then(() => (client.isOpen === false ? null : client.quit())).catch(() => client.disconnect && client.disconnect()).catch(() => {}); },
+    };
+  }
+  if (client && typeof client.evalsha === 'function') {
+    // ioredis (Redis or Cluster): EVALSHA sha numkeys ...keys ...args.
+    return {
+      kind: 'ioredis',
+      client,
+      ensureOpen: firstConnection(client, () => client.status === 'ready', () => client.status === 'wait'),
+      evalsha(keys, args) { return client.evalsha(SLIDING_WINDOW_SHA, keys.length, ...keys, ...args); },
+      eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, keys.length, ...keys, ...args); },
+      close() { return Promise.resolve().then(() => client.quit()).catch(() => client.disconnect()).catch(() => {}); },
+    };
+  }
+  throw new TypeError('stablestack-rate-limiter: `redis` must be a node-redis or ioredis client');
+}
+
+function optionalRequire(name) {
+  try {
+    return require(name);
+  } catch (err) {
+    if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(`'${name}'`)) return null;
+    throw err;
+  }
+}
+
+/** Backoff between reconnect attempts; reconnecting is not retrying a command. */
+function reconnectDelay(attempt) {
+  return Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
+}
+
+/**
+ * A client built for the latency budget: bounded connect and command time, no command
+ * retries, no offline queue (a command while disconnected fails at once and the limiter
+ * fails open instead of queueing requests behind a dead socket). Reconnecting in the
+ * background, with backoff, is what lets limiting resume after Redis comes back.
+ * STABLESTACK_REDIS_CLUSTER=1 makes it a Redis Cluster client seeded from the URL.
+ */
+function createDefaultClient(url, o) {
+  const cluster = /^(1|true|yes)$/i.test(process.env.STABLESTACK_REDIS_CLUSTER || '');
+  const nodeRedis = optionalRequire('redis');
+  if (nodeRedis && typeof nodeRedis.createClient === 'function') {
+    const clientOptions = {
+      disableOfflineQueue: true,
+      socket: { connectTimeout: o.connectTimeoutMs, noDelay: true, reconnectStrategy: reconnectDelay },
+    };
+    const client = cluster
+      ? nodeRedis.createCluster({ rootNodes: [{ url }], defaults: clientOptions, maxCommandRedirections: 2 })
+      : nodeRedis.createClient(Object.assign({ url }, clientOptions));
+    client.on('error', () => {}); // reported through the limiter's rate-limited warning
+    return adaptClient(client);
+  }
+  const IORedis = optionalRequire('ioredis');
+  if (IORedis) {
+    const Ctor = IORedis.default || IORedis.Redis || IORedis;
+    const redisOptions = {
+      connectTimeout: o.connectTimeoutMs,
+      commandTimeout: o.commandTimeoutMs,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      autoResubscribe: false,
+      retryStrategy: reconnectDelay,
+    };
+    let client;
+    if (cluster) {
+      const u = new URL(url);
+      const Cluster = IORedis.Cluster || Ctor.Cluster;
+      client = new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRedirections: 2,
+        clusterRetryStrategy: reconnectDelay,
+        redisOptions: Object.assign(redisOptions, {
+          username: u.username || undefined,
+          password: u.password ? decodeURIComponent(u.password) : undefined,
+          tls: u.protocol === 'rediss:' ? {} : undefined,
+        }),
+      });
+    } else {
+      client = new Ctor(url, Object.assign({ lazyConnect: true }, redisOptions));
+    }
+    client.on('error', () => {});
+    return adaptClient(client);
+  }
+  throw new Error('stablestack-rate-limiter: install `redis` or `ioredis` (npm i redis), or pass `redis: client`');
+}
+
+// Limiters created without an explicit client share one connection per URL.
+const sharedClients = new Map();
+
+function sharedClient(url, o) {
+  const key = url + '|' + o.connectTimeoutMs + '|' + o.commandTimeoutMs;
+  let adapter = sharedClients.get(key);
+  if (!adapter) {
+    adapter = createDefaultClient(url, o);
+    sharedClients.set(key, adapter);
+  }
+  return adapter;
+}
+
+// ---------------------------------------------------------------------------------------
+// Failure handling: timeout, circuit breaker, rate-limited warnings.
+// ---------------------------------------------------------------------------------------
+
+class TimeoutError extends Error {
+  constructor(ms) {
+    super(`Redis did not answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Closed -> open after `threshold` consecutive failures; open requests skip Redis; after the
+ * backoff one probe goes through (half-open); success closes, failure doubles the backoff.
+ */
+class CircuitBreaker {
+  constructor(threshold, minBackoffMs, maxBackoffMs) {
+    this.threshold = threshold;
+    this.minBackoffMs = minBackoffMs;
+    this.maxBackoffMs = maxBackoffMs;
+    this.failures = 0;
+    this.backoffMs = minBackoffMs;
+    this.openUntil = 0;
+    this.probing = false;
+  }
+
+  /** Whether this request may use Redis now. */
+  allow(now) {
+    if (this.failures < this.threshold) return true;
+    if (now < this.openUntil || this.probing) return false;
+    this.probing = true;
+    return true;
+  }
+
+  /** Milliseconds until Redis will be tried again (0 when closed). */
+  waitMs(now) {
+    return this.failures < this.threshold ? 0 : Math.max(0, this.openUntil - now);
+  }
+
+  success() {
+    this.failures = 0;
+    this.backoffMs = this.minBackoffMs;
+    this.probing = false;
+  }
+
+  failure(now) {
+    const wasProbe = this.probing;
+    this.probing = false;
+    this.failures++;
+    if (this.failures < this.threshold) return;
+    if (wasProbe || this.failures === this.threshold) {
+      this.openUntil = now + this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+    }
+  }
+}
+
+function makeWarner(logger, intervalMs) {
+  let last = -Infinity;
+  let suppressed = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < intervalMs) { suppressed++; return; }
+    const note = suppressed ? ` (${suppressed} similar warnings suppressed)` : '';
+    last = now;
+    suppressed = 0;
+    logger.warn(`stablestack-rate-limiter: ${message}${note}`);
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The limiter.
+// ---------------------------------------------------------------------------------------
+
+/**
+ * The limits of one call. Windows are seconds (fractions allowed, kept to the millisecond).
+ * Header labels: a limit's own `name`, else the call's `name` for a single limit, else
+ * `default` for a single limit and `<requests>-per-<window>s` for several.
+ */
+function normalizeLimits(options) {
+  const list = options.limits ? options.limits : [options];
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TypeError('stablestack-rate-limiter: give `requests` and `window`, or `limits: [...]`');
+  }
+  const seen = new Set();
+  return list.map((l) => {
+    const requests = Number(l.requests);
+    const windowMs = Math.round(Number(l.window) * 1000);
+    if (!Number.isInteger(requests) || requests < 1) throw new TypeError('stablestack-rate-limiter: `requests` must be a positive integer');
+    if (!Number.isFinite(windowMs) || windowMs < 1) throw new TypeError('stablestack-rate-limiter: `window` must be a positive number of seconds');
+    const windowSeconds = Math.ceil(windowMs / 1000);
+    let label = l.name != null ? String(l.name) : null;
+    if (label == null) label = list.length === 1 ? (options.name != null ? String(options.name) : 'default') : `${requests}-per-${windowSeconds}s`;
+    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(label)) throw new TypeError(`stablestack-rate-limiter: policy label ${JSON.stringify(label)} must be printable ASCII without quotes or backslashes`);
+    const id = requests + ':' + windowMs;
+    if (seen.has(id)) throw new TypeError(`stablestack-rate-limiter: the limit ${requests} per ${l.window}s is given twice`);
+    seen.add(id);
+    return Object.freeze({ label, requests, windowMs, windowSeconds });
+  });
+}
+
+/**
+ * Creates a limiter: `check(identity)` runs every configured limit for one identity in one
+ * script call and never throws; Redis failures come back as `{ allowed: failOpen, error }`.
+ */
+function createLimiter(options = {}) {
+  const o = Object.assign({}, DEFAULTS, options);
+  const limits = normalizeLimits(options);
+  const url = options.url || process.env.REDIS_URL || DEFAULTS.url;
+  const logger = o.logger || console;
+  const warn = makeWarner(logger, o.warnIntervalMs);
+  const breaker = new CircuitBreaker(o.breakerThreshold, o.breakerMinBackoffMs, o.breakerMaxBackoffMs);
+  const cost = options.cost == null ? 1 : Number(options.cost);
+  if (!Number.isInteger(cost) || cost < 0) throw new TypeError('stablestack-rate-limiter: `cost` must be an integer >= 0');
+  if (/[{}]/.test(o.prefix)) throw new TypeError('stablestack-rate-limiter: `prefix` must not contain { or } (the hash tag is the identity)');
+  const fixedScope = options.name != null ? sanitizeScope(options.name) : null;
+  let adapter = options.redis ? adaptClient(options.redis) : null;
+  const ownsClient = !options.redis;
+
+  function client() {
+    if (!adapter) adapter = sharedClient(url, o);
+    return adapter;
+  }
+
+  async function run(a, keys, args) {
+    try {
+      return await a.evalsha(keys, args);
+    } catch (err) {
+      // After a restart or SCRIPT FLUSH the cache is empty: EVAL loads it again.
+      if (isNoScript(err)) return a.eval(keys, args);
+      throw err;
+    }
+  }
+
+  function failed(err, now) {
+    const retryAfter = Math.max(1, Math.ceil(breaker.waitMs(now) / 1000));
+    return {
+      allowed: o.failOpen,
+      retryAfter: o.failOpen ? 0 : retryAfter,
+      results: limits.map((l) => ({ name: l.label, limit: l.requests, window: l.windowSeconds, remaining: null, resetSeconds: null })),
+      error: err,
+    };
+  }
+
+  /**
+   * `scope` names the route when the call has no `name` (frameworks pass their route
+   * pattern); without either, the scope is `default`.
+   */
+  async function check(identity, scope) {
+    const now = Date.now();
+    if (!breaker.allow(now)) {
+      return failed(new Error('circuit open after Redis errors'), now);
+    }
+    const s = fixedScope || (scope ? sanitizeScope(scope) : 'default');
+    const { keys, args } = scriptCall(o.prefix, String(identity), s, limits, cost);
+    try {
+      const a = client();
+      const opening = a.ensureOpen();
+      if (opening) await withTimeout(opening, o.connectTimeoutMs);
+      const reply = await withTimeout(run(a, keys, args), o.commandTimeoutMs);
+      breaker.success();
+      return parseReply(reply, limits);
+    } catch (err) {
+      const t = Date.now();
+      breaker.failure(t);
+      warn(`Redis unavailable (${err && err.message}); ${o.failOpen ? 'allowing requests (failOpen)' : 'answering 503 (failOpen: false)'}`);
+      return failed(err, t);
+    }
+  }
+
+  async function close() {
+    if (adapter && !ownsClient) return;
+    for (const [key, a] of sharedClients) {
+      if (a === adapter) sharedClients.delete(key);
+    }
+    if (adapter) await adapter.close();
+    adapter = null;
+  }
+
+  return { check, close, limits, options: o, logger };
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP glue shared by the framework adapters.
+// ---------------------------------------------------------------------------------------
+
+/** Response headers of a decision, as [name, value] pairs. */
+function decisionHeaders(decision, o) {
+  const out = [];
+  if (o.headers) {
+    out.push(['RateLimit-Policy', decision.results.map((r) => `"${r.name}";q=${r.limit};w=${r.window}`).join(', ')]);
+    // Without an answer from Redis there is nothing true to say about the remaining quota.
+    if (!decision.error) {
+      out.push(['RateLimit', decision.results.map((r) => `"${r.name}";r=${r.remaining};t=${r.resetSeconds}`).join(', ')]);
+    }
+  }
+  if (o.legacyHeaders && !decision.error) {
+    let tightest = decision.results[0];
+    for (const r of decision.results) if (r.remaining < tightest.remaining) tightest = r;
+    out.push(['X-RateLimit-Limit', String(tightest.limit)]);
+    out.push(['X-RateLimit-Remaining', String(tightest.remaining)]);
+    out.push(['X-RateLimit-Reset', String(tightest.resetSeconds)]);
+  }
+  if (!decision.allowed) out.push(['Retry-After', String(decision.retryAfter)]);
+  return out;
+}
+
+/** Status and JSON body of a refused request: 429 when limited, 503 when failing closed. */
+function rejection(decision) {
+  if (decision.error) {
+    return { status: 503, body: JSON.stringify({ error: 'rate_limiter_unavailable', retry_after: decision.retryAfter }) };
+  }
+  return { status: 429, body: JSON.stringify({ error: 'rate_limited', retry_after: decision.retryAfter }) };
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function envList(name) {
+  const v = process.env[name];
+  return v ? v.split(',').map((x) => x.trim()).filter(Boolean) : null;
+}
+
+function headerOf(headers, name) {
+  const v = headers && headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/**
+ * Per-call state of a framework adapter: the limiter, and `decide(ctx, request)` which
+ * resolves the identity and returns a decision, or null when the custom key skipped it.
+ * `request` carries what the framework knows: peer, forwardedFor, header(name), scope.
+ */
+function prepare(options) {
+  const limiter = createLimiter(options);
+  const o = limiter.options;
+  const trust = compileTrust(o.trustedProxies || envList('STABLESTACK_TRUSTED_PROXIES'));
+  const ipHeader = o.ipHeader ? String(o.ipHeader).toLowerCase() : null;
+  let unknownWarned = false;
+
+  async function identify(ctx, r) {
+    if (o.key) {
+      // The identity verbatim (`user:42`); nothing means "do not limit this request".
+      const k = await o.key(ctx);
+      return k == null || k === '' ? null : String(k);
+    }
+    const header = ipHeader ? r.header(ipHeader) : null;
+    const id = clientIdentity(r.peer, r.forwardedFor, trust, header);
+    if (id === UNKNOWN && !unknownWarned) {
+      unknownWarned = true;
+      limiter.logger.warn('stablestack-rate-limiter: no client address for a request: such requests share the `ip:unknown` counter. Pass `key`, `ipHeader` or `trustedProxies`.');
+    }
+    return id;
+  }
+
+  async function decide(ctx, r) {
+    const id = await identify(ctx, r);
+    if (id === null) return null;
+    return limiter.check(id, r.scope);
+  }
+
+  return { limiter, o, decide };
+}
+
+// ---------------------------------------------------------------------------------------
+// Framework adapters. Without a `name`, each limits per route: the route pattern is the
+// scope of its keys (a middleware for the whole app shares one `default` scope).
+// ---------------------------------------------------------------------------------------
+
+function expressScope(req) {
+  if (!req.route || req.route.path == null) return null;
+  return (req.baseUrl || '') + String(req.route.path);
+}
+
+/** Express / Connect middleware: `app.post('/x', rateLimit({ requests: 100, window: 60 }), h)`. */
+function rateLimit(options) {
+  const { limiter, o, decide } = prepare(options);
+  function stablestackRateLimit(req, res, next) {
+    const socket = req.socket || req.connection;
+    const r = {
+      peer: socket && socket.remoteAddress,
+      forwardedFor: headerOf(req.headers, 'x-forwarded-for'),
+      header: (name) => headerOf(req.headers, name),
+      scope: expressScope(req),
+    };
+    decide(req, r).then((decision) => {
+      if (!decision) return next();
+      for (const [k, v] of decisionHeaders(decision, o)) res.setHeader(k, v);
+      if (decision.allowed) return next();
+      const { status, body } = rejection(decision);
+      res.statusCode = status;
+      res.setHeader('Content-Type', JSON_TYPE);
+      res.end(body);
+    }, next);
+  }
+  stablestackRateLimit.limiter = limiter;
+  return stablestackRateLimit;
+}
+
+function fastifyHook(options, perRoute) {
+  const { limiter, o, decide } = prepare(options);
+  async function stablestackRateLimit(request, reply) {
+    const socket = request.socket || (request.raw && request.raw.socket);
+    const route = request.routeOptions ? request.routeOptions.url : request.routerPath;
+    const decision = await decide(request, {
+      peer: socket && socket.remoteAddress,
+      forwardedFor: headerOf(request.headers, 'x-forwarded-for'),
+      header: (name) => headerOf(request.headers, name),
+      scope: perRoute ? route : null,
+    });
+    if (!decision) return;
+    for (const [k, v] of decisionHeaders(decision, o)) reply.header(k, v);
+    if (decision.allowed) return;
+    const { status, body } = rejection(decision);
+    reply.code(status).type(JSON_TYPE).send(body);
+    return reply;
+  }
+  stablestackRateLimit.limiter = limiter;
+  return stablestackRateLimit;
+}
+
+/**
+ * Fastify onRequest hook, per route: `fastify.post('/x', { onRequest: fastifyRateLimit(opts) }, h)`.
+ */
+function fastifyRateLimit(options) {
+  return fastifyHook(options, true);
+}
+
+/**
+ * Fastify plugin, one budget for every route of the instance it is registered on:
+ * `fastify.register(fastifyRateLimitPlugin, { requests: 100, window: 60 })`.
+ */
+async function fastifyRateLimitPlugin(fastify, options) {
+  fastify.addHook('onRequest', fastifyHook(options, false));
+}
+// Like fastify-plugin: the hook applies to the registering instance, not a child scope.
+fastifyRateLimitPlugin[Symbol.for('skip-override')] = true;
+fastifyRateLimitPlugin[Symbol.for('fastify.display-name')] = 'stablestack-rate-limiter';
+
+/** The peer address Hono's runtime exposes: Node (@hono/node-server), Bun or Deno. */
+function honoPeer(c) {
+  const env = c.env;
+  if (!env) return undefined;
+  if (env.incoming && env.incoming.socket) return env.incoming.socket.remoteAddress;
+  if (env.server && typeof env.server.requestIP === 'function') {
+    const info = env.server.requestIP(c.req.raw);
+    return info && info.address;
+  }
+  if (typeof env.requestIP === 'function') {
+    const info = env.requestIP(c.req.raw);
+    return info && info.address;
+  }
+  if (env.remoteAddr && env.remoteAddr.hostname) return env.remoteAddr.hostname;
+  return undefined;
+}
+
+/** Hono middleware: `app.post('/x', honoRateLimit({ requests: 100, window: 60 }), h)`. */
+function honoRateLimit(options) {
+  const { limiter, o, decide } = prepare(options);
+  async function stablestackRateLimit(c, next) {
+    const route = c.req.routePath;
+    const decision = await decide(c, {
+      peer: honoPeer(c),
+      forwardedFor: c.req.header('x-forwarded-for'),
+      header: (name) => c.req.header(name),
+      scope: route && !route.includes('*') ? route : null,
+    });
+    if (!decision) return next();
+    const headers = decisionHeaders(decision, o);
+    if (!decision.allowed) {
+      const { status, body } = rejection(decision);
+      return c.body(body, status, Object.fromEntries([['Content-Type', JSON_TYPE], ...headers]));
+    }
+    await next();
+    c.res = withHeaders(c.res, headers);
+  }
+  stablestackRateLimit.limiter = limiter;
+  return stablestackRateLimit;
+}
+
+/** Adds headers to a Response, copying it when its headers are immutable. */
+function withHeaders(response, headers) {
+  if (!headers.length || !response) return response;
+  try {
+    for (const [k, v] of headers) response.headers.set(k, v);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    for (const [k, v] of headers) copy.headers.set(k, v);
+    return copy;
+  }
+}
+
+/**
+ * Next.js App Router: `export const POST = withRateLimit(async (req) => ..., { requests: 10,
+ * window: 60, name: 'api/login' })`. A route handler has no socket: the client address is
+ * `request.ip` where the platform sets it, the `ipHeader` your platform guarantees (e.g.
+ * 'x-real-ip' on Vercel), or X-Forwarded-For read through `trustedProxies`. The wrapper
+ * cannot see its route, so without `name` all wrapped handlers share the `default` scope.
+ */
+function withRateLimit(handler, options) {
+  if (typeof handler !== 'function') throw new TypeError('withRateLimit(handler, options): handler must be a function');
+  const { limiter, o, decide } = prepare(options);
+  async function rateLimitedHandler(request, context) {
+    const h = request.headers;
+    const decision = await decide(request, {
+      peer: request.ip,
+      forwardedFor: h.get('x-forwarded-for'),
+      header: (name) => h.get(name),
+      scope: null,
+    });
+    if (!decision) return handler(request, context);
+    const headers = decisionHeaders(decision, o);
+    if (!decision.allowed) {
+      const { status, body } = rejection(decision);
+      return new Response(body, { status, headers: [['Content-Type', JSON_TYPE], ...headers] });
+    }
+    return withHeaders(await handler(request, context), headers);
+  }
+  rateLimitedHandler.limiter = limiter;
+  return rateLimitedHandler;
+}
+
+/** Closes the connections the module opened itself (tests, scripts, graceful shutdown). */
+async function closeRateLimiter() {
+  const adapters = [...sharedClients.values()];
+  sharedClients.clear();
+  await Promise.all(adapters.map((a) => a.close()));
+}
+
+module.exports = {
+  rateLimit,
+  fastifyRateLimit,
+  fastifyRateLimitPlugin,
+  honoRateLimit,
+  withRateLimit,
+  createLimiter,
+  closeRateLimiter,
+  SLIDING_WINDOW_LUA,
+  SLIDING_WINDOW_SHA,
+  // Exposed for the cross-language vector tests; not a stable API.
+  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, scriptCall, parseReply, normalizeLimits },
+};
