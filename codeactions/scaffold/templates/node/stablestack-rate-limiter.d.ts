@@ -5,11 +5,11 @@
 export interface Limit {
   /** Requests admitted per window (positive integer). */
   requests: number;
-  /** Window length in seconds (positive integer). */
+  /** Window length in seconds (> 0; fractions are kept to the millisecond). */
   window: number;
   /**
-   * Policy name: part of the Redis key and of the RateLimit headers. Defaults to
-   * `<requests>-per-<window>`; letters, digits, `_`, `.`, `-`.
+   * Label in the RateLimit headers. Default: `default` for a single limit, else
+   * `<requests>-per-<window>s`. (It is not part of the Redis key; the call's `name` is.)
    */
   name?: string;
 }
@@ -32,17 +32,24 @@ export interface Logger {
 
 export interface CommonOptions<Req = unknown> {
   /**
+   * Counter scope, part of the Redis key. Default: the route pattern (Express, Fastify
+   * route hooks, Hono), else `default`. Give a Python route and a Node route the same
+   * `name` (and limits) to share their counters.
+   */
+  name?: string;
+  /**
    * Redis client to use. Default: one shared client created from `url`, REDIS_URL or
    * redis://127.0.0.1:6379 with `redis` (node-redis) or else `ioredis`, whichever is installed.
    */
   redis?: NodeRedisLike | IORedisLike;
   /** Redis URL when the module creates the client. Default: process.env.REDIS_URL. */
   url?: string;
-  /** Key prefix shared with the Python module. Default: the canonical prefix. */
+  /** Key prefix shared with the Python module (default `stablestack`; no `{` or `}`). */
   prefix?: string;
   /**
-   * Identity of the caller (user id, API key). Default: the client address (IPv6 grouped by
-   * /64). Return null/undefined/'' to fall back to the address.
+   * Identity of the caller, used verbatim (prefix it yourself: `user:42`). Default: the
+   * client address (`ip:<IPv4>` or `ip:<IPv6 /64>`). Return null, undefined or '' to leave
+   * the request unlimited.
    */
   key?: (req: Req) => string | number | null | undefined | Promise<string | number | null | undefined>;
   /**
@@ -62,26 +69,29 @@ export interface CommonOptions<Req = unknown> {
   headers?: boolean;
   /** Also send X-RateLimit-Limit/-Remaining/-Reset (default false). */
   legacyHeaders?: boolean;
-  /** Redis connect timeout in ms (default 500). */
+  /** Redis connect timeout in ms (default 100). */
   connectTimeoutMs?: number;
   /** Budget for one check in ms before failing open/closed (default 100). */
   commandTimeoutMs?: number;
   /** Consecutive failures that open the circuit breaker (default 3). */
   breakerThreshold?: number;
-  /** First and longest breaker backoff in ms (defaults 500 and 5000). */
+  /** First and longest breaker backoff in ms (defaults 1000 and 30000). */
   breakerMinBackoffMs?: number;
   breakerMaxBackoffMs?: number;
-  /** At most one warning per this many ms (default 30000). */
+  /** At most one warning per this many ms (default 60000). */
   warnIntervalMs?: number;
   /** Where warnings go (default console). */
   logger?: Logger;
-  /** Units charged per request (default 1). */
+  /** Units charged per request (integer >= 0, default 1). */
   cost?: number;
 }
 
-/** Either one limit inline or several limits checked together in one Redis call. */
+/**
+ * One limit inline (`requests`, `window`), several in `limits`, or both: all are checked
+ * together in one Redis call.
+ */
 export type RateLimitOptions<Req = unknown> = CommonOptions<Req> &
-  (Limit | { limits: Limit[]; requests?: never; window?: never });
+  ({ requests: number; window: number; limits?: Limit[] } | { limits: Limit[]; requests?: undefined; window?: undefined });
 
 export interface LimitResult {
   name: string;
@@ -103,11 +113,14 @@ export interface Decision {
 }
 
 export interface Limiter {
-  /** Checks and, when every limit admits it, counts one request of `identity`. Never throws. */
-  check(identity: string): Promise<Decision>;
+  /**
+   * Checks and, when every limit admits it, counts one request of `identity` (e.g.
+   * `user:42`) under `scope` (default: the options' `name`, else `default`). Never throws.
+   */
+  check(identity: string, scope?: string): Promise<Decision>;
   /** Closes a connection the module created for this limiter. */
   close(): Promise<void>;
-  readonly limits: ReadonlyArray<Required<Limit>>;
+  readonly limits: ReadonlyArray<{ label: string; requests: number; windowMs: number; windowSeconds: number }>;
 }
 
 export function createLimiter(options: RateLimitOptions<never>): Limiter;

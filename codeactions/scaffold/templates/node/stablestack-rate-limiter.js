@@ -484,28 +484,41 @@ function makeWarner(logger, intervalMs) {
 // The limiter.
 // ---------------------------------------------------------------------------------------
 
+/** Python's round(): halves go to the even neighbour, so both languages get one window_ms. */
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** A header label: characters a structured-field string may not hold become `_`. */
+function headerLabel(s) {
+  return String(s).replace(/[^A-Za-z0-9._:/-]/g, '_');
+}
+
 /**
- * The limits of one call. Windows are seconds (fractions allowed, kept to the millisecond).
- * Header labels: a limit's own `name`, else the call's `name` for a single limit, else
- * `default` for a single limit and `<requests>-per-<window>s` for several.
+ * The limits of one call, as the Python module reads them. Windows are seconds (fractions
+ * allowed, kept to the millisecond). Header labels: a limit's own `name` in `limits`, else
+ * `default` for a single limit and `<requests>-per-<window>s` for several. (The call's
+ * `name` is the counter scope, not a label.)
  */
 function normalizeLimits(options) {
-  const list = options.limits ? options.limits : [options];
-  if (!Array.isArray(list) || list.length === 0) {
+  const inline = options.requests != null || options.window != null;
+  const list = (inline ? [{ requests: options.requests, window: options.window }] : []).concat(options.limits || []);
+  if (list.length === 0) {
     throw new TypeError('stablestack-rate-limiter: give `requests` and `window`, or `limits: [...]`');
   }
   const seen = new Set();
   return list.map((l) => {
-    const requests = Number(l.requests);
-    const windowMs = Math.round(Number(l.window) * 1000);
-    if (!Number.isInteger(requests) || requests < 1) throw new TypeError('stablestack-rate-limiter: `requests` must be a positive integer');
-    if (!Number.isFinite(windowMs) || windowMs < 1) throw new TypeError('stablestack-rate-limiter: `window` must be a positive number of seconds');
-    const windowSeconds = Math.ceil(windowMs / 1000);
-    let label = l.name != null ? String(l.name) : null;
-    if (label == null) label = list.length === 1 ? (options.name != null ? String(options.name) : 'default') : `${requests}-per-${windowSeconds}s`;
-    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(label)) throw new TypeError(`stablestack-rate-limiter: policy label ${JSON.stringify(label)} must be printable ASCII without quotes or backslashes`);
+    const requests = l.requests;
+    const window = l.window;
+    if (!Number.isInteger(requests) || requests < 1) throw new TypeError(`stablestack-rate-limiter: \`requests\` must be a positive integer, got ${requests}`);
+    if (typeof window !== 'number' || !(window > 0) || !Number.isFinite(window)) throw new TypeError(`stablestack-rate-limiter: \`window\` must be a positive number of seconds, got ${window}`);
+    const windowMs = Math.max(1, roundHalfEven(window * 1000));
+    if (requests * windowMs >= 2 ** 53) throw new TypeError('stablestack-rate-limiter: requests * window (ms) must stay below 2**53');
+    const windowSeconds = Math.ceil(window);
+    const label = headerLabel(l.name != null ? l.name : list.length === 1 ? 'default' : `${requests}-per-${windowSeconds}s`);
     const id = requests + ':' + windowMs;
-    if (seen.has(id)) throw new TypeError(`stablestack-rate-limiter: the limit ${requests} per ${l.window}s is given twice`);
+    if (seen.has(id)) throw new TypeError(`stablestack-rate-limiter: the limit ${requests} per ${window}s is given twice`);
     seen.add(id);
     return Object.freeze({ label, requests, windowMs, windowSeconds });
   });
