@@ -1,0 +1,139 @@
+package codeactions
+
+import (
+	"github.com/stablestack/stablestack/analysis"
+)
+
+// fix is one way to resolve one finding, before the imports it relies on are
+// added: fixes of one file share a single import edit per module, so fix-all
+// and the workspace command never add the same import twice.
+type fix struct {
+	title     string
+	preferred bool
+	// safe fixes may be applied without review: by fix-all, on save, and by
+	// the workspace command. Rewrites that delete user code are not.
+	safe    bool
+	finding int // index into the findings of the file
+	edits   []Edit
+	needs   []need
+}
+
+// need is a name a fix's edits refer to and the file must import.
+type need struct {
+	module string // "stablestack_rate_limiter", "./stablestack-rate-limiter", "os"
+	name   string // imported name; "" for a whole-module import (Python "import os")
+	// limiter marks the scaffolded module: when it is missing from the
+	// project, the action also creates it or runs the scaffold command.
+	limiter bool
+}
+
+// Actions returns the quick fixes for the findings of req.File that overlap
+// req.Span: for each finding its rewrite(s) and an "Ignore ... for this line"
+// action. Only filters kinds hierarchically. The fix-all source action is
+// included only when Only asks for it by name or by a parent kind ("source",
+// "source.fixAll"), never for an empty Only: that is how editors ask for it on
+// save and in their "Source Action" menus, and it keeps it out of the light
+// bulb.
+func Actions(req Request) []Action {
+	fc, err := newFileCtx(&req)
+	if err != nil {
+		return nil
+	}
+	defer fc.close()
+	var out []Action
+	if KindAllowed(req.Only, KindQuickFix) {
+		for i, f := range req.Findings {
+			if !touches(f.Span, req.Span) {
+				continue
+			}
+			for _, fx := range fc.fixes(i, f) {
+				out = append(out, fc.action([]fix{fx}, fx.title, KindQuickFix, fx.preferred))
+			}
+			if ig, ok := fc.ignore(i, f); ok {
+				out = append(out, fc.action([]fix{ig}, ig.title, KindQuickFix, false))
+			}
+		}
+	}
+	if len(req.Only) > 0 && explicitlyRequested(req.Only, KindFixAll) {
+		if a, ok := fc.fixAll(); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// FixAll returns the source.fixAll.stablestack action for req.File: every safe
+// fix of the file as one set of non-overlapping edits. A fix whose edits
+// would touch those of an earlier one is left out (it stays available as a
+// quick fix). ok is false when there is nothing to fix.
+func FixAll(req Request) (Action, bool) {
+	fc, err := newFileCtx(&req)
+	if err != nil {
+		return Action{}, false
+	}
+	defer fc.close()
+	return fc.fixAll()
+}
+
+func (fc *fileCtx) fixAll() (Action, bool) {
+	var taken []fix
+	var edits []Edit
+	for i, f := range fc.req.Findings {
+		for _, fx := range fc.fixes(i, f) {
+			if !fx.safe || overlaps(edits, fx.edits) {
+				continue
+			}
+			taken = append(taken, fx)
+			edits = append(edits, fx.edits...)
+			break // one fix per finding
+		}
+	}
+	if len(taken) == 0 {
+		return Action{}, false
+	}
+	return fc.action(taken, "Fix all StableStack problems", KindFixAll, false), true
+}
+
+// action turns fixes into one Action: their edits, one import edit per
+// needed module, and the limiter module when a fix needs it and the project
+// does not have it yet.
+func (fc *fileCtx) action(fixes []fix, title, kind string, preferred bool) Action {
+	a := Action{Title: title, Kind: kind, Preferred: preferred}
+	var needs []need
+	for _, fx := range fixes {
+		a.Fixes = append(a.Fixes, fx.finding)
+		a.Edits = append(a.Edits, fx.edits...)
+		needs = append(needs, fx.needs...)
+	}
+	a.Edits = append(fc.importEdits(needs), a.Edits...)
+	for _, n := range needs {
+		if n.limiter && !fc.moduleExists() {
+			a.Create, a.Command = moduleProvision(fc.req.File.Path, fc.family, fc.req.CanCreateFiles)
+			break
+		}
+	}
+	return a
+}
+
+// fixes lists the rewrites available for one finding, best first.
+func (fc *fileCtx) fixes(i int, f analysis.Finding) []fix {
+	build := fixers[f.Fix["fix"]]
+	if build == nil {
+		return nil
+	}
+	out := build(fc, f)
+	for j := range out {
+		out[j].finding = i
+	}
+	return out
+}
+
+// fixers build the rewrites of a finding from the kind of fix its rule
+// recorded in Finding.Fix["fix"]; each dispatches on the language itself.
+var fixers = map[string]func(*fileCtx, analysis.Finding) []fix{}
+
+// touches reports whether a finding's span overlaps or touches the requested
+// span (a cursor is an empty span).
+func touches(f, req analysis.Span) bool {
+	return f.Start <= req.End && req.Start <= f.End
+}
