@@ -361,6 +361,18 @@ class Limiter:
         self._breaker.success()
         return _decision(limits, reply)
 
+    def close(self):
+        """Close the blocking client's connections."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self):
+        """Close the connections opened on the running event loop."""
+        client = self._aclients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.close()
+
     def _unavailable(self, limits, exc):
         if exc is not None:
             self._breaker.failure()
