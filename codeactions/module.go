@@ -37,7 +37,8 @@ var projectMarkers = map[string][]string{
 // ModulePath is where the limiter module of family lang serves the file at
 // path: the nearest copy found walking up from the file's directory, else the
 // nearest project root (a directory holding pyproject.toml, requirements.txt,
-// package.json, ...), else the file's own directory. For Python that is the
+// package.json, ...), else the file's own directory (for Python, the
+// directory above the file's package). For Python that is the
 // directory the app runs from, so `import stablestack_rate_limiter` resolves;
 // for Node the fix imports it by relative path. The server and the CLI use it
 // to answer Request.ModuleExists, so they agree with where a fix creates it.
@@ -65,6 +66,11 @@ func ModulePath(path, lang string) string {
 	}
 	if root == "" {
 		root = dir
+		// Without a manifest, a Python package's modules run from above the
+		// package (uvicorn app.main:app), so the module goes there.
+		for lang == "python" && exists(filepath.Join(root, "__init__.py")) && filepath.Dir(root) != root {
+			root = filepath.Dir(root)
+		}
 	}
 	return filepath.Join(root, name)
 }

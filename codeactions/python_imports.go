@@ -217,6 +217,7 @@ const (
 	classStdlib
 	classThirdParty
 	classFirstParty
+	classLocalFolder // relative imports: isort's last section
 )
 
 func (pi *pythonImports) class(imp pyImport) int {
@@ -225,7 +226,7 @@ func (pi *pythonImports) class(imp pyImport) int {
 	case imp.module == "__future__":
 		return classFuture
 	case strings.HasPrefix(imp.module, "."):
-		return classFirstParty
+		return classLocalFolder
 	case pythonStdlib[top]:
 		return classStdlib
 	case top == pythonModule || pi.local(top):

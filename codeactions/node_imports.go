@@ -1,0 +1,440 @@
+package codeactions
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// nodeImports adds imports to a JavaScript or TypeScript file in the file's
+// own style: ES import or CommonJS require (whichever the file uses), its
+// quote character, with or without semicolons, and in the group of relative
+// imports when the file keeps one (eslint-plugin-import's order: packages,
+// then parent and sibling modules).
+type nodeImports struct {
+	fc    *fileCtx
+	esm   bool
+	quote string // ' or "
+	semi  bool
+	decls []jsImport // the leading run of import / require declarations
+	all   []jsImport
+	// headerEnd is where a first import goes: after directives ('use strict',
+	// 'use client') and a leading comment block.
+	headerEnd int
+	// relExt is the extension relative specifiers carry in this file ("" or
+	// ".js"), so the new one resolves the way the others do.
+	relExt string
+}
+
+// jsImport is one top-level import or require declaration.
+type jsImport struct {
+	node      syntax.Node
+	source    string            // the specifier, without quotes
+	names     map[string]string // imported name -> local name
+	namespace string            // import * as ns / const ns = require(...)
+	// listEnd is where ", name" goes to extend the named list ({ a, b }), or
+	// -1 when the declaration has no list to extend.
+	listEnd int
+	group   int
+}
+
+func newNodeImports(fc *fileCtx) *nodeImports {
+	ni := &nodeImports{fc: fc, quote: "'", semi: true}
+	hasImport, hasRequire := false, false
+	inBlock, group, prevEnd := true, 0, -1
+	first := true
+	var quotes []string
+	semis, stmts := 0, 0
+	fc.root.NamedChildren(func(n syntax.Node) bool {
+		if n.Kind() == "comment" {
+			return true
+		}
+		if first && isDirective(n, fc.text) {
+			ni.headerEnd = nextLineStart(fc.text, n.End())
+			return true
+		}
+		if first {
+			ni.headerEnd = lineStart(fc.text, n.Start())
+			first = false
+		}
+		switch n.Kind() {
+		case "import_statement", "export_statement":
+			hasImport = true
+		}
+		if strings.HasSuffix(strings.TrimSpace(n.Text(fc.text)), ";") {
+			semis++
+		}
+		stmts++
+		imp, ok := parseJSImport(n, fc.text)
+		if !ok {
+			inBlock = false
+			return true
+		}
+		if n.Kind() != "import_statement" {
+			hasRequire = true
+		}
+		quotes = append(quotes, imp.quoteOf(fc.text))
+		ni.all = append(ni.all, imp)
+		if inBlock {
+			if prevEnd >= 0 && hasBlankLine(fc.text[prevEnd:n.Start()]) {
+				group++
+			}
+			imp.group = group
+			ni.decls = append(ni.decls, imp)
+			prevEnd = n.End()
+		}
+		return true
+	})
+	switch {
+	case hasImport:
+		ni.esm = true
+	case hasRequire:
+		ni.esm = false
+	default:
+		ni.esm = defaultESM(fc.req.File.Path, fc.lang)
+	}
+	if len(quotes) > 0 && quotes[0] != "" {
+		ni.quote = quotes[0]
+	} else if bytes.Count(fc.text, []byte{'"'}) > bytes.Count(fc.text, []byte{'\''}) {
+		ni.quote = `"`
+	}
+	ni.semi = stmts == 0 || semis*2 >= stmts
+	ni.relExt = ni.relativeExtension()
+	return ni
+}
+
+// isDirective recognizes a 'use strict' / 'use client' prologue statement.
+func isDirective(n syntax.Node, text []byte) bool {
+	if n.Kind() != "expression_statement" || n.NamedChild(0).Kind() != "string" {
+		return false
+	}
+	s := n.NamedChild(0).Text(text)
+	return strings.HasPrefix(s[1:], "use ")
+}
+
+// defaultESM decides the module syntax of a file that has neither imports
+// nor requires: TypeScript and .mjs files use ES modules, .cjs CommonJS, and
+// .js follows the nearest package.json "type".
+func defaultESM(path string, lang syntax.Language) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".mjs", ".mts":
+		return true
+	case ".cjs", ".cts":
+		return false
+	}
+	if lang != syntax.JavaScript {
+		return true
+	}
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		if data, err := os.ReadFile(filepath.Join(d, "package.json")); err == nil {
+			var pkg struct{ Type string }
+			_ = json.Unmarshal(data, &pkg)
+			return pkg.Type == "module"
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
+}
+
+// parseJSImport recognizes import declarations and top-level
+// `const x = require('m')` / `const { a, b } = require('m')`.
+func parseJSImport(n syntax.Node, text []byte) (jsImport, bool) {
+	imp := jsImport{node: n, listEnd: -1}
+	switch n.Kind() {
+	case "import_statement":
+		imp.source = unquote(n.Field("source").Text(text))
+		n.NamedChildren(func(c syntax.Node) bool {
+			if c.Kind() != "import_clause" {
+				return true
+			}
+			c.NamedChildren(func(x syntax.Node) bool {
+				switch x.Kind() {
+				case "namespace_import":
+					imp.namespace = x.NamedChild(0).Text(text)
+				case "named_imports":
+					imp.listEnd = listEnd(x, text)
+					x.NamedChildren(func(s syntax.Node) bool {
+						if s.Kind() == "import_specifier" {
+							name := s.Field("name").Text(text)
+							alias := s.Field("alias").Text(text)
+							if alias == "" {
+								alias = name
+							}
+							imp.addName(name, alias)
+						}
+						return true
+					})
+				}
+				return true
+			})
+			return true
+		})
+		return imp, true
+	case "lexical_declaration", "variable_declaration":
+		if n.NamedChildCount() != 1 {
+			return imp, false
+		}
+		d := n.NamedChild(0)
+		src, ok := requireSource(d.Field("value"), text)
+		if d.Kind() != "variable_declarator" || !ok {
+			return imp, false
+		}
+		imp.source = src
+		name := d.Field("name")
+		switch name.Kind() {
+		case "identifier":
+			imp.namespace = name.Text(text)
+		case "object_pattern":
+			imp.listEnd = listEnd(name, text)
+			name.NamedChildren(func(p syntax.Node) bool {
+				switch p.Kind() {
+				case "shorthand_property_identifier_pattern":
+					imp.addName(p.Text(text), p.Text(text))
+				case "pair_pattern":
+					imp.addName(p.Field("key").Text(text), p.Field("value").Text(text))
+				}
+				return true
+			})
+		}
+		return imp, true
+	}
+	return imp, false
+}
+
+func (imp *jsImport) addName(name, alias string) {
+	if imp.names == nil {
+		imp.names = map[string]string{}
+	}
+	imp.names[name] = alias
+}
+
+// quoteOf is the quote character of the declaration's specifier.
+func (imp jsImport) quoteOf(text []byte) string {
+	s := imp.node.Text(text)
+	if i := strings.Index(s, imp.source); i > 0 {
+		return s[i-1 : i]
+	}
+	return ""
+}
+
+// requireSource recognizes require('m') and require('m').x.
+func requireSource(v syntax.Node, text []byte) (string, bool) {
+	if v.Kind() == "member_expression" {
+		v = v.Field("object")
+	}
+	if v.Kind() != "call_expression" || v.Field("function").Text(text) != "require" {
+		return "", false
+	}
+	arg := v.Field("arguments").NamedChild(0)
+	if arg.Kind() != "string" {
+		return "", false
+	}
+	return unquote(arg.Text(text)), true
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// listEnd is the offset after the last element of a { ... } list, where
+// ", name" extends it (before a trailing comma, if any).
+func listEnd(list syntax.Node, text []byte) int {
+	last := syntax.Node{}
+	list.NamedChildren(func(c syntax.Node) bool {
+		if c.Kind() != "comment" {
+			last = c
+		}
+		return true
+	})
+	if last.IsNull() {
+		return -1
+	}
+	return last.End()
+}
+
+// relativeExtension is ".js" when the file's relative specifiers carry a
+// JavaScript extension (Node ES modules need one), or when the file is an ES
+// module Node runs itself (.mjs, or "type": "module" with no bundler-style
+// extensionless specifiers).
+func (ni *nodeImports) relativeExtension() string {
+	sawRel := false
+	for _, imp := range ni.all {
+		if !strings.HasPrefix(imp.source, ".") {
+			continue
+		}
+		sawRel = true
+		switch filepath.Ext(imp.source) {
+		case ".js", ".mjs", ".cjs", ".jsx":
+			return ".js"
+		}
+	}
+	if sawRel || !ni.esm || ni.fc.lang != syntax.JavaScript {
+		return ""
+	}
+	return ".js"
+}
+
+// moduleSpecifier is how this file names the limiter module.
+func (ni *nodeImports) moduleSpecifier() string {
+	mod := ModulePath(ni.fc.req.File.Path, "node")
+	rel, err := filepath.Rel(filepath.Dir(ni.fc.req.File.Path), mod)
+	if err != nil {
+		rel = filepath.Base(mod)
+	}
+	rel = filepath.ToSlash(strings.TrimSuffix(rel, ".js"))
+	if !strings.HasPrefix(rel, "../") {
+		rel = "./" + rel
+	}
+	return rel + ni.relExt
+}
+
+// sameModule reports whether a specifier names the module spec (with or
+// without an extension).
+func sameModule(source, spec string) bool {
+	strip := func(s string) string {
+		for _, ext := range []string{".js", ".cjs", ".mjs"} {
+			s = strings.TrimSuffix(s, ext)
+		}
+		return s
+	}
+	return strip(source) == strip(spec)
+}
+
+func (ni *nodeImports) resolve(n need) string {
+	if n.limiter {
+		return ni.moduleSpecifier()
+	}
+	return n.module
+}
+
+func (ni *nodeImports) lookup(n need) (string, bool) {
+	spec := ni.resolve(n)
+	for _, imp := range ni.all {
+		if !sameModule(imp.source, spec) {
+			continue
+		}
+		if alias, ok := imp.names[n.name]; ok {
+			return alias, true
+		}
+		if imp.namespace != "" {
+			return imp.namespace + "." + n.name, true
+		}
+	}
+	return "", false
+}
+
+func (ni *nodeImports) ref(n need) string {
+	if r, ok := ni.lookup(n); ok {
+		return r
+	}
+	return n.name
+}
+
+func (ni *nodeImports) edits(needs []need) []Edit {
+	missing := map[string][]string{}
+	for _, n := range needs {
+		if _, ok := ni.lookup(n); ok {
+			continue
+		}
+		spec := ni.resolve(n)
+		if !contains(missing[spec], n.name) {
+			missing[spec] = append(missing[spec], n.name)
+		}
+	}
+	var out []Edit
+	for _, spec := range sortedKeys(missing) {
+		names := missing[spec]
+		sort.Strings(names)
+		if e, ok := ni.extend(spec, names); ok {
+			out = append(out, e)
+			continue
+		}
+		out = append(out, ni.insert(spec, ni.declaration(spec, names)))
+	}
+	return out
+}
+
+func (ni *nodeImports) extend(spec string, names []string) (Edit, bool) {
+	for _, imp := range ni.all {
+		if sameModule(imp.source, spec) && imp.listEnd >= 0 {
+			return insertAt(imp.listEnd, ", "+strings.Join(names, ", ")), true
+		}
+	}
+	return Edit{}, false
+}
+
+// declaration renders `import { a } from './m';` or
+// `const { a } = require('./m');` in the file's style.
+func (ni *nodeImports) declaration(spec string, names []string) string {
+	q := ni.quote
+	s := ""
+	if ni.esm {
+		s = "import { " + strings.Join(names, ", ") + " } from " + q + spec + q
+	} else {
+		s = "const { " + strings.Join(names, ", ") + " } = require(" + q + spec + q + ")"
+	}
+	if ni.semi {
+		s += ";"
+	}
+	return s
+}
+
+// insert places a new declaration: in the last group when it holds relative
+// imports (kept sorted if it is), as a new group after several package-only
+// groups, else at the end of the only group.
+func (ni *nodeImports) insert(spec, line string) Edit {
+	text, nl := ni.fc.text, ni.fc.nl
+	if len(ni.decls) == 0 {
+		at := ni.headerEnd
+		prefix := ""
+		if at > 0 && !blankLine(text, lineStart(text, at-1)) && at == nextLineStart(text, at-1) && ni.headerIsDirective(at) {
+			prefix = nl
+		}
+		return insertAt(at, prefix+line+nl+blankAfter(text, at, nl))
+	}
+	lastGroup := ni.decls[len(ni.decls)-1].group
+	var members []jsImport
+	relative := false
+	for _, d := range ni.decls {
+		if d.group == lastGroup {
+			members = append(members, d)
+			relative = relative || strings.HasPrefix(d.source, ".")
+		}
+	}
+	last := members[len(members)-1].node
+	if !relative && lastGroup > 0 {
+		return ni.after(last, nl+line)
+	}
+	if relative && sort.SliceIsSorted(members, func(i, j int) bool { return members[i].source < members[j].source }) {
+		for _, m := range members {
+			if spec < m.source && onlySpaceBefore(text, m.node.Start()) {
+				return insertAt(lineStart(text, m.node.Start()), line+nl)
+			}
+		}
+	}
+	return ni.after(last, line)
+}
+
+// headerIsDirective reports whether the text before at ends with a directive
+// ('use strict'), which a blank line should separate from the imports.
+func (ni *nodeImports) headerIsDirective(at int) bool {
+	prev := strings.TrimSpace(string(ni.fc.text[lineStart(ni.fc.text, at-1):at]))
+	return strings.HasPrefix(prev, "'use ") || strings.HasPrefix(prev, `"use `)
+}
+
+func (ni *nodeImports) after(n syntax.Node, text string) Edit {
+	at := nextLineStart(ni.fc.text, n.End())
+	if at == len(ni.fc.text) && !endsWithNewline(ni.fc.text) {
+		return insertAt(at, ni.fc.nl+text)
+	}
+	return insertAt(at, text+ni.fc.nl)
+}
