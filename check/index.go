@@ -1,0 +1,138 @@
+package check
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/engine"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// indexed is one source file after summarizing. text is kept only for files
+// with facts: a file the pre-filter ruled out cannot have findings, and
+// dropping its text early is what keeps peak memory low on big trees.
+type indexed struct {
+	src  engine.SourceFile
+	file *analysis.File // nil when the file could not be read
+}
+
+// indexFiles reads, pre-filters, parses and summarizes files in parallel and
+// puts their facts into e. It does the engine's Index step itself, with the
+// engine's own pieces (ReadSource, the frontends' Relevant, Summarize), for
+// one reason: the parse tree is in hand here, so syntax errors can be
+// reported with a position instead of passing silently. The walk happens
+// before, so the caller knows which paths were explicit.
+func indexFiles(ctx context.Context, e *engine.Engine, files []engine.SourceFile, explicit map[string]bool,
+	prefilter bool, workers int, progress func(done, total int), problem func(Problem)) []indexed {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]indexed, len(files))
+	var next, done atomic.Int64
+	var mu sync.Mutex // serializes problem callbacks
+	report := func(p Problem) {
+		p.Explicit = explicit[p.Path]
+		mu.Lock()
+		problem(p)
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				out[i] = indexedFile(e, files[i], prefilter, report)
+				if progress != nil {
+					progress(int(done.Add(1)), len(files))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report func(Problem)) indexed {
+	text, err := engine.ReadSource(sf.Path)
+	if err != nil {
+		kind, msg := classify(err)
+		report(Problem{Path: sf.Path, Kind: kind, Message: msg, Line: -1})
+		return indexed{src: sf}
+	}
+	f := &analysis.File{Path: sf.Path, Lang: sf.Lang}
+	fe := analysis.FrontendFor(sf.Lang)
+	if fe != nil && (!prefilter || fe.Relevant(text)) {
+		tree, err := syntax.Parse(sf.Lang, text)
+		if err != nil {
+			kind, msg := classify(err)
+			if kind == ProblemUnreadable {
+				kind, msg = ProblemParse, "skipped: "+err.Error()
+			}
+			report(Problem{Path: sf.Path, Kind: kind, Message: msg, Line: -1})
+			e.Put(f)
+			return indexed{src: sf}
+		}
+		if tree.Root().HasError() {
+			p := problemAt(text, firstError(tree))
+			report(Problem{Path: sf.Path, Kind: ProblemSyntaxError, Checked: true, Line: p.Line, Col: p.Col, Col16: p.Col16,
+				Message: "syntax error; the parts that parse were checked"})
+		}
+		f.Facts, _ = engine.Summarize(sf.Path, sf.Lang, text, tree, nil, false)
+		tree.Close()
+	}
+	if f.Facts != nil {
+		f.Text = text
+		if !utf8.Valid(text) {
+			p := problemAt(text, firstInvalidUTF8(text))
+			report(Problem{Path: sf.Path, Kind: ProblemInvalidUTF8, Checked: true, Line: p.Line, Col: p.Col, Col16: p.Col16,
+				Message: "invalid UTF-8; checked byte-wise, each invalid byte counts as one column"})
+		}
+	}
+	e.Put(f)
+	return indexed{src: sf, file: f}
+}
+
+// problemAt locates a problem's byte offset (-1: unknown, Line -1).
+func problemAt(text []byte, off int) Position {
+	if off < 0 {
+		return Position{Offset: -1, Line: -1}
+	}
+	return position(syntax.NewLineIndex(text), off)
+}
+
+// firstError is the offset of the first ERROR or MISSING node, or -1.
+func firstError(tree *syntax.Tree) int {
+	at := -1
+	tree.Root().Walk(func(n syntax.Node) bool {
+		if at >= 0 {
+			return false
+		}
+		if n.IsError() {
+			at = n.Start()
+			return false
+		}
+		return n.HasError()
+	})
+	return at
+}
+
+// firstInvalidUTF8 is the offset of the first byte that is not UTF-8, or -1.
+func firstInvalidUTF8(text []byte) int {
+	for off := 0; off < len(text); {
+		r, size := utf8.DecodeRune(text[off:])
+		if r == utf8.RuneError && size == 1 {
+			return off
+		}
+		off += size
+	}
+	return -1
+}
