@@ -33,7 +33,7 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool               sarifTool                  `json:"tool"`
+	Tool               sarifTool                   `json:"tool"`
 	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
 	// ColumnKind is declared because columns are UTF-16 code units, the unit
 	// GitHub code scanning (and every LSP client by default) counts in.
