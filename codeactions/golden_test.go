@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the want/ sections of golden files from the current output")
 
-// Golden files live in testdata/<language>/*.txtar. Each is a small project
+// Golden files live in testdata/golden/<language>/*.txtar. Each is a small project
 // plus:
 //
 //	-- action --
@@ -35,12 +35,12 @@ var update = flag.Bool("update", false, "rewrite the want/ sections of golden fi
 // test also requires that the file parses without errors, that the findings
 // the action lists are gone and that every other finding is still there.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*/*.txtar")
+	files, _ := filepath.Glob("testdata/golden/*/*.txtar")
 	if len(files) == 0 {
 		t.Fatal("no golden files found")
 	}
 	for _, path := range files {
-		name := strings.TrimSuffix(strings.TrimPrefix(path, "testdata/"), ".txtar")
+		name := strings.TrimSuffix(strings.TrimPrefix(path, "testdata/golden/"), ".txtar")
 		t.Run(name, func(t *testing.T) { runGoldenFile(t, path) })
 	}
 }

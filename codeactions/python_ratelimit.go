@@ -41,54 +41,154 @@ var pyRouteMethods = map[string]bool{
 // pyAddRateLimit adds @rate_limit(requests=N, window=W) to the handler.
 //
 // Decorators apply bottom-up and a route decorator registers whatever it
-// receives, so the limiter goes directly below the lowest route decorator of
-// the handler: the registered function is then the limited one whatever other
-// decorators (auth, caching) sit above or below. A handler registered
-// elsewhere (Django urls.py, Starlette Route lists, aiohttp add_get) gets it
-// directly above its def.
+// receives, so on a decorated route the limiter goes directly below the
+// lowest route decorator: the registered function is then the limited one
+// whatever other decorators (auth, caching) sit above or below. A handler
+// registered by a call (Django path(), Starlette Route, aiohttp web.get,
+// add_url_rule) gets the decorator on its def when it is defined in the same
+// file, and is wrapped where it is registered otherwise:
+// path("login/", rate_limit(requests=100, window=60)(views.login)). Class
+// handlers get the decorator on each HTTP-method method.
 func pyAddRateLimit(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	requests, window := fc.limits()
 	mod := need{module: pythonModule, name: "rate_limit", limiter: true}
-	line := fmt.Sprintf("@%s(requests=%d, window=%d)", fc.imports.ref(mod), requests, window)
-	at, indent, ok := fc.pyDecoratorSlot(f)
-	if !ok {
+	deco := fmt.Sprintf("%s(requests=%d, window=%d)", fc.imports.ref(mod), requests, window)
+	edits := fc.pyRateLimitEdits(f, deco)
+	if len(edits) == 0 {
 		return fix{}, false
 	}
-	return fix{
-		edits: []Edit{insertAt(at, indent+line+fc.nl)},
-		needs: []need{mod},
-	}, true
+	return fix{edits: edits, needs: []need{mod}}, true
 }
 
-// pyDecoratorSlot is where a new innermost-of-the-route decorator line goes,
-// and its indentation.
-func (fc *fileCtx) pyDecoratorSlot(f analysis.Finding) (at int, indent string, ok bool) {
+func (fc *fileCtx) pyRateLimitEdits(f analysis.Finding, deco string) []Edit {
 	if dd := fc.nodeAt(f.Span.Start, "decorated_definition"); !dd.IsNull() {
-		var route syntax.Node
-		recv := ""
-		dd.NamedChildren(func(d syntax.Node) bool {
-			if d.Kind() != "decorator" {
-				return true
+		if route := fc.pyLowestRouteDecorator(dd, f.Span.Start); !route.IsNull() {
+			if def := dd.Field("definition"); def.Kind() == "class_definition" {
+				return fc.pyDecorateMethods(def, deco)
 			}
-			r, isRoute := pyRouteDecorator(d, fc.text)
-			inFinding := d.Start() <= f.Span.Start && f.Span.Start < d.End()
-			if isRoute && (inFinding || (!route.IsNull() && r == recv)) {
-				route, recv = d, r
-			}
-			return true
-		})
-		if !route.IsNull() {
-			return nextLineStart(fc.text, route.End()), indentAt(fc.text, route.Start()), true
+			at := nextLineStart(fc.text, route.End())
+			return []Edit{insertAt(at, indentAt(fc.text, route.Start())+"@"+deco+fc.nl)}
 		}
 	}
-	def := fc.nodeAt(f.Span.Start, "function_definition")
-	if def.IsNull() {
-		def = fc.pyFindDef(f.Fix["handler"])
+	if call := fc.pyRegistration(f.Span); !call.IsNull() {
+		return fc.pyGuardRegistered(call, f.Fix["handler"], deco)
 	}
-	if def.IsNull() || !onlySpaceBefore(fc.text, def.Start()) {
-		return 0, "", false
+	// A finding on a handler's own definition.
+	if def := fc.nodeAt(f.Span.Start, "function_definition"); !def.IsNull() {
+		return fc.pyDecorateDef(def, deco)
 	}
-	return lineStart(fc.text, def.Start()), indentAt(fc.text, def.Start()), true
+	if def := fc.pyFindDef(f.Fix["handler"]); !def.IsNull() {
+		return fc.pyDecorateDef(def, deco)
+	}
+	return nil
+}
+
+// pyLowestRouteDecorator returns the route decorator containing off, or a
+// route decorator on the same receiver below it.
+func (fc *fileCtx) pyLowestRouteDecorator(dd syntax.Node, off int) syntax.Node {
+	var route syntax.Node
+	recv := ""
+	dd.NamedChildren(func(d syntax.Node) bool {
+		if d.Kind() != "decorator" {
+			return true
+		}
+		r, isRoute := pyRouteDecorator(d, fc.text)
+		inFinding := d.Start() <= off && off < d.End()
+		if isRoute && (inFinding || (!route.IsNull() && r == recv)) {
+			route, recv = d, r
+		}
+		return true
+	})
+	return route
+}
+
+// pyDecorateDef puts the decorator directly above a def (below its other
+// decorators); for a class, on its HTTP-method methods.
+func (fc *fileCtx) pyDecorateDef(def syntax.Node, deco string) []Edit {
+	if def.Kind() == "class_definition" {
+		return fc.pyDecorateMethods(def, deco)
+	}
+	if !onlySpaceBefore(fc.text, def.Start()) {
+		return nil
+	}
+	return []Edit{insertAt(lineStart(fc.text, def.Start()), indentAt(fc.text, def.Start())+"@"+deco+fc.nl)}
+}
+
+// pyHTTPMethods are the method names class-based views dispatch to.
+var pyHTTPMethods = map[string]bool{
+	"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true, "options": true,
+}
+
+func (fc *fileCtx) pyDecorateMethods(class syntax.Node, deco string) []Edit {
+	var out []Edit
+	class.Field("body").NamedChildren(func(n syntax.Node) bool {
+		def := n
+		if n.Kind() == "decorated_definition" {
+			def = n.Field("definition")
+		}
+		if def.Kind() == "function_definition" && pyHTTPMethods[def.Field("name").Text(fc.text)] {
+			out = append(out, fc.pyDecorateDef(def, deco)...)
+		}
+		return true
+	})
+	return out
+}
+
+// pyRegistration is the call a Registered route's finding points at.
+func (fc *fileCtx) pyRegistration(span analysis.Span) syntax.Node {
+	var found syntax.Node
+	fc.root.Walk(func(n syntax.Node) bool {
+		if n.Start() > span.Start || n.End() <= span.Start {
+			return false
+		}
+		if n.Kind() == "call" && (found.IsNull() || n.Start() == span.Start) {
+			found = n
+		}
+		return true
+	})
+	return found
+}
+
+// pyGuardRegistered limits the handler a registration call names.
+func (fc *fileCtx) pyGuardRegistered(call syntax.Node, handler, deco string) []Edit {
+	var arg syntax.Node
+	call.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+		v := a
+		if a.Kind() == "keyword_argument" {
+			v = a.Field("value")
+		}
+		t := v.Text(fc.text)
+		if handler != "" && (t == handler || strings.HasPrefix(t, handler+".") || strings.HasPrefix(t, handler+"(")) {
+			arg = v
+			return false
+		}
+		return true
+	})
+	if arg.IsNull() {
+		return nil
+	}
+	if arg.Kind() == "identifier" {
+		if def := fc.pyFindDefOrClass(arg.Text(fc.text)); !def.IsNull() && def.Start() < call.Start() {
+			return fc.pyDecorateDef(def, deco)
+		}
+	}
+	return []Edit{insertAt(arg.Start(), deco+"("), insertAt(arg.End(), ")")}
+}
+
+// pyFindDefOrClass finds a module-level function or class by name.
+func (fc *fileCtx) pyFindDefOrClass(name string) syntax.Node {
+	var found syntax.Node
+	fc.root.NamedChildren(func(n syntax.Node) bool {
+		def := n
+		if n.Kind() == "decorated_definition" {
+			def = n.Field("definition")
+		}
+		if (def.Kind() == "function_definition" || def.Kind() == "class_definition") && def.Field("name").Text(fc.text) == name {
+			found = def
+		}
+		return true
+	})
+	return found
 }
 
 // pyRouteDecorator recognizes @receiver.method(...) with a route method and
