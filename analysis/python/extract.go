@@ -3,7 +3,6 @@ package python
 import (
 	"strings"
 
-	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
 )
 
@@ -45,74 +44,6 @@ func imports(n syntax.Node, text []byte) []Import {
 		return true
 	})
 	return out
-}
-
-// object recognizes name = Callee(...).
-func object(a syntax.Node, text []byte) (Object, bool) {
-	left, right := a.Field("left"), a.Field("right")
-	if left.Kind() != "identifier" || right.Kind() != "call" {
-		return Object{}, false
-	}
-	o := Object{Name: left.Text(text), Callee: right.Field("function").Text(text)}
-	right.Field("arguments").NamedChildren(func(arg syntax.Node) bool {
-		if arg.Kind() == "keyword_argument" {
-			if o.Kwargs == nil {
-				o.Kwargs = map[string]string{}
-			}
-			o.Kwargs[arg.Field("name").Text(text)] = arg.Field("value").Text(text)
-		}
-		return true
-	})
-	return o, true
-}
-
-// route recognizes a handler registered by one of its decorators
-// (@app.get("/x"), @bp.route("/x", methods=["POST"]), @router.api_route(...)).
-func route(n syntax.Node, text []byte, rel func(syntax.Node) analysis.Span) (Route, bool) {
-	def := n.Field("definition")
-	if def.Kind() != "function_definition" {
-		return Route{}, false
-	}
-	r := Route{Handler: def.Field("name").Text(text), DefSpan: rel(n)}
-	r.Async = strings.HasPrefix(def.Text(text), "async")
-	found := false
-	n.NamedChildren(func(d syntax.Node) bool {
-		if d.Kind() != "decorator" {
-			return true
-		}
-		expr := d.NamedChild(0)
-		dec := Decorator{Span: rel(d)}
-		call := syntax.Node{}
-		if expr.Kind() == "call" {
-			call = expr
-			dec.Callee = expr.Field("function").Text(text)
-			dec.Args = expr.Field("arguments").Text(text)
-		} else {
-			dec.Callee = expr.Text(text)
-		}
-		r.Decorators = append(r.Decorators, dec)
-		if found || call.IsNull() {
-			return true
-		}
-		recv, meth, ok := strings.Cut(dec.Callee, ".")
-		if !ok || strings.Contains(meth, ".") {
-			return true
-		}
-		var methods []string
-		switch {
-		case httpMethods[meth] != "":
-			methods = []string{httpMethods[meth]}
-		case meth == "route" || meth == "api_route":
-			methods = routeMethods(call, text)
-		default:
-			return true
-		}
-		found = true
-		r.Receiver, r.Methods, r.Span = recv, methods, dec.Span
-		r.Path = firstStringArg(call, text)
-		return true
-	})
-	return r, found
 }
 
 // routeMethods reads methods=["GET", "POST"]; GET when absent.

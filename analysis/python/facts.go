@@ -1,10 +1,14 @@
 // Package python is the Python frontend: it summarizes each top-level
-// statement of a module into facts (imports, app and router objects, routes
-// and their decorators) and implements the rules on top of those facts.
+// statement of a module into facts (imports, app and router objects, routes,
+// functions, classes, settings, in-memory counters) and implements RATE001 and
+// RATE002 on top of those facts.
 //
 // Facts are kept per top-level statement with offsets relative to the
 // statement, so after an edit only the statements whose text changed are
-// examined again; the others are reused by comparing their text.
+// examined again; the others are reused by comparing their text. Extraction
+// of one statement never looks at another: whether "path" is Django's or
+// "web" is aiohttp's is decided by the checks, which see the whole file's
+// imports and the rest of the workspace.
 package python
 
 import (
@@ -33,10 +37,18 @@ type Unit struct {
 func (u *Unit) Abs(s analysis.Span) analysis.Span { return s.Shift(u.Start) }
 
 // UnitFacts is what one top-level statement says about the web application.
+// Everything nested in the statement (an app factory's body, a class's
+// methods) is included.
 type UnitFacts struct {
-	Imports []Import
-	Objects []Object // name = Constructor(...) at module level
-	Routes  []Route
+	Imports  []Import
+	Objects  []Object  // name = Callee(...), at any depth (app factories)
+	Routes   []Route   // decorator routes and registration calls
+	Links    []Link    // app/router wiring and app-wide protections
+	Funcs    []Func    // every function and method
+	Classes  []Class   // every class
+	Settings []Setting // UPPERCASE constants and config entries
+	Stores   []Store   // long-lived containers that could hold counters
+	Uses     []Use     // keyed, compared uses of a container in a function
 }
 
 // Import is one name bound by an import statement.
@@ -46,30 +58,129 @@ type Import struct {
 	Alias  string // the local name
 }
 
-// Object is a module-level name bound to a constructor call, such as
-// app = FastAPI() or limiter = Limiter(key_func=get_remote_address).
+// Object is a name bound to a constructor call, such as app = FastAPI() or
+// limiter = Limiter(key_func=get_remote_address).
 type Object struct {
-	Name   string
-	Callee string            // dotted callee as written: "FastAPI", "fastapi.APIRouter"
-	Kwargs map[string]string // keyword arguments, source text of each value
-	Span   analysis.Span     // the assignment, relative to the unit
+	Name     string
+	Callee   string            // dotted callee as written: "FastAPI", "web.Application"
+	Args     []string          // positional arguments, source text
+	Kwargs   map[string]string // keyword arguments, source text of each value
+	KwNames  []string          // dotted names mentioned in keyword values (middleware, dependencies)
+	TopLevel bool              // bound at module level (not inside a function)
+	Span     analysis.Span     // the constructor call, relative to the unit
 }
 
-// Route is a request handler registered with a decorator.
+// RouteKind says how a route was declared, which decides where a fix goes.
+type RouteKind int
+
+const (
+	// Decorated: @app.post("/x") on the handler itself.
+	Decorated RouteKind = iota
+	// Registered: a call naming the handler (add_url_rule, path(), web.get()...).
+	Registered
+)
+
+// Route is a request handler registration.
 type Route struct {
-	Receiver   string        // the object the route is registered on: "app", "router", "bp"
-	Methods    []string      // upper case, e.g. ["POST"]; ["GET"] by default
-	Path       string        // as written, without quotes; "" when not a literal
-	Handler    string        // function name
-	Async      bool          // async def
-	Decorators []Decorator   // every decorator of the handler, top to bottom
-	Span       analysis.Span // the route's own decorator, relative to the unit
-	DefSpan    analysis.Span // the whole decorated definition, relative to the unit
+	Kind     RouteKind
+	Receiver string   // object the route is registered on ("app", "bp", "router"); "" for path()/Route()
+	Via      string   // the registering method or function: "post", "route", "add_url_rule", "path", "web.get"
+	Methods  []string // upper case; nil when the handler decides (class views, Django)
+	Path     string   // as written, without quotes; "" when not a literal
+	// Handler is the handler's name: the decorated function or class for
+	// Decorated routes, the reference as written ("views.login") otherwise.
+	Handler string
+	IsClass bool // the handler is a class (MethodView, Resource, CBV, viewset)
+	// Names are the dotted names in the registration's and handler's
+	// decorators and arguments (limiters, Depends(...) targets, wrappers).
+	Names []string
+	// Include is set for path("x/", include(...)) and similar: a prefix, not a route.
+	Include bool
+	Span    analysis.Span // the route decorator or registration call
 }
 
-// Decorator is one decorator applied to a handler.
-type Decorator struct {
-	Callee string        // dotted name: "app.get", "limiter.limit", "rate_limit"
-	Args   string        // argument list source, "" without a call
-	Span   analysis.Span // relative to the unit
+// LinkKind is the kind of wiring a Link records.
+type LinkKind int
+
+const (
+	// Mount: Child's routes are served by Parent (include_router,
+	// register_blueprint, add_subapp, add_routes, add_namespace, mount).
+	Mount LinkKind = iota
+	// Middleware: Names wrap every route of Parent (add_middleware,
+	// @app.middleware, wsgi_app wrapping, middlewares.append).
+	Middleware
+	// Hook: the function Names[0] runs before each route of Parent
+	// (before_request).
+	Hook
+	// LimitApplied: limiter.limit(...)(Parent) puts a limit on a blueprint or view.
+	LimitApplied
+	// LimiterAttach: limiter.init_app(Parent) binds a Flask-Limiter/slowapi limiter (Child) to an app.
+	LimiterAttach
+)
+
+// Link is one piece of wiring between apps, routers and protections.
+type Link struct {
+	Kind   LinkKind
+	Parent string   // the app or router acted on
+	Child  string   // mounted router / attached limiter
+	Names  []string // protections: middleware, dependencies=[...] of include_router
+	Span   analysis.Span
+}
+
+// Func is a function or method definition.
+type Func struct {
+	Name       string
+	Class      string   // enclosing class, "" for functions
+	Decorators []string // dotted names in its decorators, including names inside their arguments
+	Deps       []string // targets of Depends(...)/Security(...) in its parameters
+	Calls      []string // dotted names of functions it calls (bounded)
+	Rejects429 bool     // its body answers 429 / raises a too-many-requests error
+	Async      bool
+	Span       analysis.Span // the def line's name
+}
+
+// Class is a class definition.
+type Class struct {
+	Name       string
+	Bases      []string
+	Decorators []string          // dotted names in its decorators (method_decorator(ratelimit) gives both)
+	Attrs      map[string]string // class-level assignments: throttle_classes, decorators, ...
+	AttrNames  map[string][]string
+	Methods    []string // names of the methods it defines
+	Span       analysis.Span
+}
+
+// Setting is an UPPERCASE assignment (module or class level), an entry of a
+// dict assigned to one (REST_FRAMEWORK = {"DEFAULT_THROTTLE_CLASSES": ...}),
+// or an app.config entry.
+type Setting struct {
+	Name    string
+	Value   string   // source text
+	Strings []string // string literals in the value
+	Names   []string // dotted names in the value
+	Span    analysis.Span
+}
+
+// Store is a container that outlives a request: a module-level or class-level
+// dict/list/deque/Counter/cache, or self.x created in __init__.
+type Store struct {
+	Name  string // "hits", or "self.hits" for instance attributes
+	Class string // enclosing class for self.x and class attributes
+	Kind  string // "dict", "defaultdict", "Counter", "deque", "list", "TTLCache", ...
+	Span  analysis.Span
+}
+
+// Use is a function that reads a container by key and compares what it read
+// against a threshold: the shape of a hand-written rate limiter.
+type Use struct {
+	Store    string // "hits" or "self.hits"
+	Class    string // enclosing class of the function
+	Func     string
+	Identity bool   // the key (or the function) names a client: ip, user, api key...
+	Rejects  bool   // the function rejects: 429, raise, abort, return False
+	Vocab    bool   // the function or container names rate limiting (limit, attempts, 429...)
+	Limit    string // the threshold as written ("100", "MAX_ATTEMPTS")
+	LimitOp  string // ">", ">=", "<", "<="
+	Window   string // the window as written ("60", "WINDOW"), "" when not found
+	Span     analysis.Span
 }

@@ -2,77 +2,323 @@ package python
 
 import (
 	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis"
 )
 
-// appConstructors are the callees that create an object routes are registered
-// on, with the framework they belong to.
-var appConstructors = map[string]string{
-	"FastAPI": "fastapi", "APIRouter": "fastapi",
-	"Flask": "flask", "Blueprint": "flask",
-}
-
-// limiterDecorators are decorator names (last dotted part, or the whole
-// dotted name) that put a rate limit on a handler.
-var limiterDecorators = map[string]bool{
-	"rate_limit": true, // ours: stablestack_rate_limiter
-	"limit":      true, // slowapi / Flask-Limiter: @limiter.limit("5/minute")
-	"ratelimit":  true, // django-ratelimit
-}
-
 // checkUnprotectedRoutes implements RATE001 for Python.
-func checkUnprotectedRoutes(f *analysis.File, _ analysis.Workspace, cfg *analysis.Config) []analysis.Finding {
+func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) []analysis.Finding {
 	facts, ok := f.Facts.(*Facts)
-	if !ok {
+	if !ok || len(facts.Units) == 0 || isTestFile(f.Path) {
 		return nil
 	}
-	frameworks := map[string]string{} // receiver name -> framework
-	for _, u := range facts.Units {
-		for _, o := range u.Objects {
-			callee := o.Callee[strings.LastIndexByte(o.Callee, '.')+1:]
-			if fw, ok := appConstructors[callee]; ok {
-				frameworks[o.Name] = fw
-			}
-		}
-	}
+	ix := indexFor(ws, cfg)
+	fi := ix.fileFor(f, facts)
 	var out []analysis.Finding
 	for _, u := range facts.Units {
 		for _, r := range u.Routes {
-			fw, known := frameworks[r.Receiver]
-			if !known || protected(r, cfg) || cfg.IsHealthPath(r.Path) {
+			rt, ok := ix.classify(fi, u, r)
+			if !ok || ix.routeProtected(fi, rt) {
 				continue
 			}
-			name := strings.Join(r.Methods, ", ") + " " + displayPath(r.Path)
+			path := rt.displayPath()
+			if cfg.IsHealthPath(path) || cfg.IsHealthPath(r.Path) {
+				continue
+			}
+			methods := rt.methods
+			if len(methods) == 0 {
+				methods = []string{"ANY"}
+			}
+			name := strings.Join(methods, ", ") + " " + path
 			out = append(out, analysis.Finding{
 				Span:    u.Abs(r.Span),
 				Message: fmt.Sprintf("%s has no rate limiting", name),
-				Fix: map[string]string{
-					"fix":       "add-rate-limit",
-					"framework": fw,
-					"handler":   r.Handler,
-					"route":     name,
-				},
+				Fix:     rt.fix(f.Path, name, cfg),
 			})
 		}
 	}
 	return out
 }
 
-func protected(r Route, cfg *analysis.Config) bool {
-	for _, d := range r.Decorators {
-		last := d.Callee[strings.LastIndexByte(d.Callee, '.')+1:]
-		if limiterDecorators[last] || cfg.IsLimiterName(d.Callee) {
+// route is a Route recognized as a real request handler, with what was
+// learned about it from the rest of the workspace.
+type route struct {
+	Route
+	framework string
+	methods   []string // the unprotected methods
+	prefix    string   // router prefix (APIRouter(prefix=...), Blueprint(url_prefix=...))
+	fn        *located[Func]
+	fnFile    *fileInfo
+	class     *located[Class]
+	classFile *fileInfo
+	recvKey   objKey
+	hasRecv   bool
+}
+
+// classify decides whether r is a route of a framework we know, and
+// resolves its handler.
+func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
+	rt := &route{Route: r, methods: r.Methods}
+	switch {
+	case r.Via == "path" || r.Via == "re_path" || r.Via == "url":
+		if !fi.importsFrom(r.Via, "django.urls", "django.conf.urls") {
+			return nil, false
+		}
+		rt.framework = Django
+	case r.Via == "Route":
+		if !fi.importsFrom("Route", "starlette", "fastapi") {
+			return nil, false
+		}
+		rt.framework = Starlette
+	case strings.Contains(r.Via, "."):
+		// web.get("/x", handler) in an aiohttp route list
+		if !fi.importsFrom(receiverOf(r.Via), "aiohttp") {
+			return nil, false
+		}
+		rt.framework = AIOHTTP
+	default:
+		rt.framework = ix.receiverFramework(fi, r.Receiver, 0)
+		if rt.framework == "" {
+			return nil, false
+		}
+		rt.recvKey, rt.hasRecv = ix.objectKey(fi, r.Receiver), true
+		if !viaFits(rt.framework, r) {
+			return nil, false
+		}
+		if o, ok := ix.objectOf(fi, r.Receiver); ok {
+			for _, k := range []string{"prefix", "url_prefix"} {
+				if p, err := strconv.Unquote(o.Kwargs[k]); err == nil {
+					rt.prefix = p
+				}
+			}
+		}
+	}
+	if r.Via == "register" {
+		rt.framework = DRF
+	}
+	// The handler: in this unit for decorated routes, anywhere otherwise.
+	if r.Kind == Decorated && !r.IsClass {
+		for i := range u.Funcs {
+			if u.Funcs[i].Name == r.Handler {
+				rt.fn, rt.fnFile = &located[Func]{u.Funcs[i], u}, fi
+			}
+		}
+	} else if def, name := ix.resolve(fi, r.Handler); def != nil && name != "" {
+		if c, ok := def.classes[name]; ok {
+			rt.class, rt.classFile, rt.IsClass = &c, def, true
+		} else if fn, ok := def.funcs[name]; ok && !r.IsClass {
+			rt.fn, rt.fnFile = &fn, def
+		}
+	}
+	if rt.framework == Django && rt.class != nil && ix.isDRFClass(rt.classFile, rt.class.v, 0) {
+		rt.framework = DRF
+	}
+	if rt.framework == Django && rt.fn != nil && containsLast(rt.fn.v.Decorators, "api_view") {
+		rt.framework = DRF
+	}
+	if rt.framework == Starlette && r.Methods == nil && !rt.IsClass {
+		rt.methods = []string{"GET"}
+	}
+	if rt.framework == Django && rt.fn != nil {
+		rt.methods = djangoMethods(rt.fn.v.Decorators)
+	}
+	if rt.IsClass && r.Methods == nil {
+		rt.methods = nil
+		if rt.class != nil {
+			rt.methods = ix.classMethods(rt.classFile, rt.class.v, 0)
+		} else {
+			rt.methods = viewsetMethods(nil, []string{lastPart(r.Handler)})
+		}
+	}
+	return rt, true
+}
+
+// viaFits rejects registrations the framework does not have (a Flask app has
+// no add_api_route; @x.view is aiohttp's).
+func viaFits(fw string, r Route) bool {
+	switch r.Via {
+	case "view":
+		return fw == AIOHTTP
+	case "add_resource":
+		return fw == FlaskRESTful
+	case "register":
+		return fw == DRF
+	case "route":
+		return fw != DRF
+	}
+	if r.Kind == Decorated && r.IsClass {
+		return false
+	}
+	return fw != DRF
+}
+
+func (ix *index) objectOf(fi *fileInfo, recv string) (Object, bool) {
+	if def, name := ix.resolve(fi, strings.TrimSuffix(recv, ".router")); def != nil && name != "" {
+		if o, ok := def.objects[name]; ok {
+			return o.v, true
+		}
+	}
+	return Object{}, false
+}
+
+// routeProtected applies every protection rule to a route; it also trims
+// rt.methods to the methods left unprotected.
+func (ix *index) routeProtected(fi *fileInfo, rt *route) bool {
+	if ix.guarded(fi, rt.Names) || ix.guard[rt.framework] {
+		return true
+	}
+	if rt.framework == DRF && ix.guard[Django] {
+		return true
+	}
+	if rt.fn != nil && ix.funcProtected(rt.fnFile, rt.fn.v) {
+		return true
+	}
+	if rt.class != nil {
+		left, all := ix.classUnprotected(rt.classFile, rt.class.v, rt.methods)
+		if all {
+			return true
+		}
+		rt.methods = left
+	}
+	if rt.hasRecv {
+		if ix.receiverGuarded(rt.recvKey, rt.framework, map[objKey]bool{}) {
+			return true
+		}
+		if len(ix.parents[rt.recvKey]) == 0 && ix.appGuard[rt.framework] && ix.isRouterObject(ix.files[rt.recvKey.path], rt.recvKey.name) {
+			return true
+		}
+		return false
+	}
+	// Route lists (Django urlpatterns, Starlette routes, aiohttp web.get)
+	// are served by an app we do not trace: app-wide guards apply.
+	return ix.appGuard[rt.framework]
+}
+
+func (rt *route) displayPath() string {
+	p := rt.Path
+	switch rt.framework {
+	case Django, DRF:
+		p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		if rt.Via == "register" && !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+	default:
+		if p == "" && rt.prefix == "" {
+			return "(dynamic path)"
+		}
+		p = rt.prefix + p
+	}
+	return p
+}
+
+// Keys of Finding.Fix for RATE001 and RATE002 (the quick fixes and the CLI's
+// --fix rebuild their edits from these; values are plain strings):
+//
+//	fix          "add-rate-limit" (RATE001), "replace-counter" or
+//	             "limiter-to-redis" (RATE002)
+//	framework    fastapi, starlette, flask, flask-restful, django, drf,
+//	             aiohttp; for limiter-to-redis the library: slowapi,
+//	             flask-limiter, limits, django-ratelimit
+//	handler      RATE001: the handler function or class name
+//	handler_kind RATE001: "function" or "class"
+//	handler_path RATE001: file defining the handler when not the finding's file
+//	route        RATE001: "POST /login" as in the message
+//	methods      RATE001: unprotected methods, comma-separated ("" = any)
+//	path         RATE001: the route path as displayed
+//	registration RATE001: "decorator" (the route decorator is on the handler)
+//	             or "call" (add_url_rule, path(), web.get(): the handler is
+//	             referenced by name)
+//	async        "true" when the handler is async def
+//	requests     the limit the fix should write: from the old code for
+//	window       RATE002 when readable, else the configured default (seconds)
+//	counter      RATE002: the in-memory counter or limiter variable
+//	limit        RATE002: the threshold as written ("100", "MAX_ATTEMPTS")
+//	limit_op     RATE002: how the counter is compared to it (">", ">=", ...)
+//	function     RATE002: the function that checks the counter
+//	class        RATE002: the class owning a self.x counter
+//	storage      RATE002 limiter-to-redis: the storage setting found ("" = none)
+func (rt *route) fix(path, name string, cfg *analysis.Config) map[string]string {
+	m := map[string]string{
+		"fix":       "add-rate-limit",
+		"framework": rt.framework,
+		"handler":   lastPart(rt.Handler),
+		"route":     name,
+		"methods":   strings.Join(rt.methods, ","),
+		"path":      rt.displayPath(),
+		"requests":  strconv.Itoa(cfg.Requests),
+		"window":    strconv.Itoa(cfg.Window),
+	}
+	m["handler_kind"] = "function"
+	if rt.IsClass {
+		m["handler_kind"] = "class"
+	}
+	m["registration"] = "call"
+	if rt.Kind == Decorated {
+		m["registration"] = "decorator"
+	}
+	if rt.fn != nil {
+		if rt.fn.v.Async {
+			m["async"] = "true"
+		}
+		if rt.fnFile.path != path {
+			m["handler_path"] = rt.fnFile.path
+		}
+	}
+	if rt.class != nil && rt.classFile.path != path {
+		m["handler_path"] = rt.classFile.path
+	}
+	return m
+}
+
+// isTestFile recognizes test modules: routes registered there are fixtures.
+func isTestFile(path string) bool {
+	base := filepath.Base(path)
+	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "conftest.py" || base == "tests.py" {
+		return true
+	}
+	for _, dir := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
+		if dir == "tests" || dir == "test" {
 			return true
 		}
 	}
 	return false
 }
 
-func displayPath(p string) string {
-	if p == "" {
-		return "(dynamic path)"
+func containsLast(names []string, last string) bool {
+	for _, n := range names {
+		if lastPart(n) == last {
+			return true
+		}
 	}
-	return p
+	return false
+}
+
+// djangoMethods reads @require_POST-style decorators; nil means any method.
+func djangoMethods(decorators []string) []string {
+	for _, d := range decorators {
+		switch lastPart(d) {
+		case "require_POST":
+			return []string{"POST"}
+		case "require_GET", "require_safe":
+			return []string{"GET"}
+		}
+	}
+	return nil
+}
+
+func sortedMethods(set map[string]bool) []string {
+	order := map[string]int{"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
+	var out []string
+	for m := range set {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
+	return out
 }

@@ -1,0 +1,214 @@
+package python
+
+import (
+	"strings"
+
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// reject429Markers are the spellings of "answer 429 Too Many Requests" in
+// the frameworks we know; any of them in a function body means the function
+// rejects over-limit callers itself.
+var reject429Markers = []string{
+	"429", "TOO_MANY_REQUESTS", "TooManyRequests", "HTTPTooManyRequests",
+	"Throttled(", "Ratelimited(", "RateLimitExceeded",
+}
+
+func rejects429(body string) bool {
+	for _, m := range reject429Markers {
+		if strings.Contains(body, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCalls bounds Func.Calls.
+const maxCalls = 64
+
+// function records a function or method, the routes and hooks its
+// decorators declare, and its counter uses, then walks its body.
+func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
+	name := x.src(def.Field("name"))
+	f := Func{Name: name, Span: x.span(def.Field("name"))}
+	if sc.fn == "" {
+		f.Class = sc.class
+	}
+	f.Async = def.Child(0).Kind() == "async"
+	for _, d := range decs {
+		f.Decorators = namesIn(d, x.text, f.Decorators)
+	}
+	def.Field("parameters").Walk(func(n syntax.Node) bool {
+		if n.Kind() == "call" && isDependsCall(dotted(n.Field("function"), x.text)) {
+			f.Deps = namesIn(n.Field("arguments"), x.text, f.Deps)
+			return false
+		}
+		return true
+	})
+	body := def.Field("body")
+	f.Rejects429 = rejects429(x.src(body))
+	body.Walk(func(n syntax.Node) bool {
+		if n.Kind() == "call" && len(f.Calls) < maxCalls {
+			if d := dotted(n.Field("function"), x.text); d != "" && !contains(f.Calls, d) {
+				f.Calls = append(f.Calls, d)
+			}
+		}
+		return n.Kind() != "function_definition" && n.Kind() != "class_definition"
+	})
+	x.uf.Funcs = append(x.uf.Funcs, f)
+
+	for _, d := range decs {
+		x.functionDecorator(d, f, sc)
+	}
+	x.uses(def, sc)
+
+	inner := scope{class: sc.class, fn: name}
+	if sc.fn != "" {
+		inner.fn = sc.fn + "." + name
+	}
+	inner.init = sc.fn == "" && sc.class != "" && name == "__init__"
+	body.NamedChildren(func(c syntax.Node) bool {
+		x.visit(c, inner)
+		return true
+	})
+}
+
+func isDependsCall(callee string) bool {
+	switch lastPart(callee) {
+	case "Depends", "Security":
+		return true
+	}
+	return false
+}
+
+// functionDecorator turns one decorator of f into a route or a hook.
+func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
+	expr := d.NamedChild(0)
+	if expr.Kind() != "call" {
+		// @app.before_request / @bp.before_app_request
+		callee := dotted(expr, x.text)
+		switch lastPart(callee) {
+		case "before_request", "before_app_request":
+			x.uf.Links = append(x.uf.Links, Link{Kind: Hook, Parent: receiverOf(callee), Names: []string{f.Name}, Span: x.span(d)})
+		}
+		return
+	}
+	callee := dotted(expr.Field("function"), x.text)
+	recv, meth := receiverOf(callee), lastPart(callee)
+	if recv == "" {
+		return
+	}
+	a := x.args(expr)
+	switch {
+	case httpMethods[meth] != "" || meth == "route" || meth == "api_route":
+		methods := x.methodsOf(a)
+		if httpMethods[meth] != "" {
+			methods = []string{httpMethods[meth]}
+		} else if methods == nil {
+			methods = []string{"GET"}
+		}
+		r := Route{
+			Kind: Decorated, Receiver: recv, Via: meth, Methods: methods,
+			Path: x.str(a, 0, "path"), Handler: f.Name,
+			Names: append(append([]string(nil), f.Decorators...), f.Deps...),
+			Span:  x.span(d),
+		}
+		if r.Path == "" {
+			r.Path = x.str(a, 0, "rule")
+		}
+		x.uf.Routes = append(x.uf.Routes, r)
+	case meth == "middleware":
+		// FastAPI/Starlette @app.middleware("http"): wraps every route of app.
+		x.uf.Links = append(x.uf.Links, Link{Kind: Middleware, Parent: recv, Names: []string{f.Name}, Span: x.span(d)})
+	}
+}
+
+// class records a class, class-level settings and stores, the routes its
+// decorators declare (flask-restx @ns.route, aiohttp @routes.view), then
+// walks its body.
+func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
+	name := x.src(def.Field("name"))
+	c := Class{Name: name, Span: x.span(def.Field("name"))}
+	def.Field("superclasses").NamedChildren(func(b syntax.Node) bool {
+		if d := dotted(b, x.text); d != "" {
+			c.Bases = append(c.Bases, d)
+		}
+		return true
+	})
+	for _, d := range decs {
+		c.Decorators = namesIn(d, x.text, c.Decorators)
+	}
+	body := def.Field("body")
+	inner := scope{class: name}
+	body.NamedChildren(func(st syntax.Node) bool {
+		switch st.Kind() {
+		case "function_definition":
+			c.Methods = append(c.Methods, x.src(st.Field("name")))
+		case "decorated_definition":
+			if d := st.Field("definition"); d.Kind() == "function_definition" {
+				c.Methods = append(c.Methods, x.src(d.Field("name")))
+			}
+		case "expression_statement":
+			if a := st.NamedChild(0); a.Kind() == "assignment" && a.Field("left").Kind() == "identifier" {
+				attr := x.src(a.Field("left"))
+				right := a.Field("right")
+				if c.Attrs == nil {
+					c.Attrs, c.AttrNames = map[string]string{}, map[string][]string{}
+				}
+				c.Attrs[attr] = x.src(right)
+				c.AttrNames[attr] = namesIn(right, x.text, nil)
+				if kind := containerKind(right, x.text); kind != "" {
+					x.uf.Stores = append(x.uf.Stores, Store{Name: attr, Class: name, Kind: kind, Span: x.span(a.Field("left"))})
+				}
+				if isUpper(attr) {
+					x.settings(attr, right, 0)
+				}
+			}
+		}
+		return true
+	})
+	x.uf.Classes = append(x.uf.Classes, c)
+
+	for _, d := range decs {
+		expr := d.NamedChild(0)
+		if expr.Kind() != "call" {
+			continue
+		}
+		callee := dotted(expr.Field("function"), x.text)
+		if recv, meth := receiverOf(callee), lastPart(callee); recv != "" && (meth == "route" || meth == "view") {
+			a := x.args(expr)
+			x.uf.Routes = append(x.uf.Routes, Route{
+				Kind: Decorated, Receiver: recv, Via: meth, Path: x.str(a, 0, "path"),
+				Handler: name, IsClass: true, Names: c.Decorators, Span: x.span(d),
+			})
+		}
+	}
+	if sc.fn != "" {
+		inner.fn = "" // a class inside a function: its methods are still methods
+	}
+	body.NamedChildren(func(st syntax.Node) bool {
+		if st.Kind() == "expression_statement" {
+			// class attributes were handled above; still look for calls in them
+			st.NamedChildren(func(e syntax.Node) bool {
+				if e.Kind() == "assignment" {
+					x.visit(e.Field("right"), inner)
+				} else {
+					x.visit(e, inner)
+				}
+				return true
+			})
+			return true
+		}
+		x.visit(st, inner)
+		return true
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,308 @@
+package python
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/stablestack/stablestack/analysis"
+)
+
+// fileInfo is one file's facts arranged for lookups. It depends only on the
+// file's Facts (immutable), so it is reused across workspace generations
+// while the Facts pointer stays the same.
+type fileInfo struct {
+	path    string
+	facts   *Facts
+	module  string // dotted module path relative to its workspace root
+	pkg     bool   // an __init__.py: relative imports start at the module itself
+	imports map[string]Import
+	objects map[string]located[Object]
+	funcs   map[string]located[Func] // module-level functions (and nested ones, unless shadowed)
+	classes map[string]located[Class]
+	methods map[string]map[string]located[Func] // class -> method -> func
+	libs    map[string]bool                     // top-level modules imported: "fastapi", "flask_limiter"
+}
+
+// located is a fact with the unit it came from (for absolute spans).
+type located[T any] struct {
+	v T
+	u *Unit
+}
+
+func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
+	fi := &fileInfo{
+		path: path, facts: f,
+		imports: map[string]Import{}, objects: map[string]located[Object]{},
+		funcs: map[string]located[Func]{}, classes: map[string]located[Class]{},
+		methods: map[string]map[string]located[Func]{}, libs: map[string]bool{},
+	}
+	fi.module, fi.pkg = modulePath(path, roots)
+	for _, u := range f.Units {
+		for _, im := range u.Imports {
+			fi.imports[im.Alias] = im
+			top := strings.SplitN(strings.TrimLeft(im.Module, "."), ".", 2)[0]
+			if !strings.HasPrefix(im.Module, ".") {
+				fi.libs[top] = true
+			}
+		}
+		for _, o := range u.Objects {
+			if prev, ok := fi.objects[o.Name]; !ok || !prev.v.TopLevel || o.TopLevel {
+				fi.objects[o.Name] = located[Object]{o, u}
+			}
+		}
+		for _, fn := range u.Funcs {
+			if fn.Class != "" {
+				if fi.methods[fn.Class] == nil {
+					fi.methods[fn.Class] = map[string]located[Func]{}
+				}
+				fi.methods[fn.Class][fn.Name] = located[Func]{fn, u}
+				continue
+			}
+			if _, ok := fi.funcs[fn.Name]; !ok {
+				fi.funcs[fn.Name] = located[Func]{fn, u}
+			}
+		}
+		for _, c := range u.Classes {
+			fi.classes[c.Name] = located[Class]{c, u}
+		}
+	}
+	return fi
+}
+
+// modulePath turns /root/pkg/api/views.py into "pkg.api.views" for the
+// first root that contains it ("" when none does).
+func modulePath(path string, roots []string) (string, bool) {
+	for _, root := range roots {
+		rel, err := filepath.Rel(root, path)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		rel = strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(rel), ".py"), ".pyi")
+		pkg := false
+		if rel == "__init__" || strings.HasSuffix(rel, "/__init__") {
+			rel, pkg = strings.TrimSuffix(strings.TrimSuffix(rel, "__init__"), "/"), true
+		}
+		return strings.ReplaceAll(rel, "/", "."), pkg
+	}
+	base := strings.TrimSuffix(filepath.Base(path), ".py")
+	return base, base == "__init__"
+}
+
+// index is what the checks know about the whole workspace. It is built once
+// per workspace generation and configuration.
+type index struct {
+	files   map[string]*fileInfo
+	modules map[string][]*fileInfo // every dotted suffix of a module path -> files
+	cfg     *analysis.Config
+
+	// parents lists, for a router or app, the mounts that serve its routes.
+	parents map[objKey][]mountRef
+	// links acting on each app or router (middleware, hooks, applied limits).
+	links map[objKey][]linkRef
+	// guard is what protects every route of a framework regardless of which
+	// app it belongs to (Flask-Limiter default limits, DRF default throttles,
+	// Django rate-limit middleware).
+	guard map[string]bool
+	// appGuard is set for frameworks where some app has an app-wide
+	// protection; routers never seen mounted inherit it.
+	appGuard map[string]bool
+	// longLived are class names instantiated at module level somewhere, or
+	// installed as middleware: their self.x containers outlive requests.
+	longLived map[string]bool
+	settings  []settingRef
+}
+
+// objKey identifies an app or router object: the file defining it and its name.
+type objKey struct{ path, name string }
+
+type mountRef struct {
+	parent objKey
+	names  []string
+	fi     *fileInfo
+}
+
+type linkRef struct {
+	link Link
+	fi   *fileInfo
+}
+
+type settingRef struct {
+	s  Setting
+	u  *Unit
+	fi *fileInfo
+}
+
+var cache struct {
+	sync.Mutex
+	ws    analysis.Workspace
+	gen   uint64
+	cfg   *analysis.Config
+	idx   *index
+	infos map[*Facts]*fileInfo
+}
+
+// indexFor returns the workspace index, building it when the workspace or
+// the configuration changed since the last call.
+func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
+	cache.Lock()
+	defer cache.Unlock()
+	gen := ws.Generation()
+	if cache.idx != nil && cache.ws == ws && cache.gen == gen && cache.cfg == cfg {
+		return cache.idx
+	}
+	roots := ws.Roots()
+	infos := map[*Facts]*fileInfo{}
+	idx := &index{
+		files: map[string]*fileInfo{}, modules: map[string][]*fileInfo{}, cfg: cfg,
+		parents: map[objKey][]mountRef{}, links: map[objKey][]linkRef{},
+		guard: map[string]bool{}, appGuard: map[string]bool{}, longLived: map[string]bool{},
+	}
+	ws.Each(func(f *analysis.File) bool {
+		facts, ok := f.Facts.(*Facts)
+		if !ok || len(facts.Units) == 0 {
+			return true
+		}
+		fi := cache.infos[facts]
+		if fi == nil || cache.ws != ws {
+			fi = newFileInfo(f.Path, facts, roots)
+		}
+		infos[facts] = fi
+		idx.files[f.Path] = fi
+		parts := strings.Split(fi.module, ".")
+		for i := range parts {
+			key := strings.Join(parts[i:], ".")
+			idx.modules[key] = append(idx.modules[key], fi)
+		}
+		return true
+	})
+	idx.build()
+	cache.ws, cache.gen, cache.cfg, cache.idx, cache.infos = ws, gen, cfg, idx, infos
+	return idx
+}
+
+// fileFor returns the index entry of a file being checked (it may not be in
+// the workspace yet, e.g. an unsaved buffer).
+func (ix *index) fileFor(f *analysis.File, facts *Facts) *fileInfo {
+	if fi := ix.files[f.Path]; fi != nil && fi.facts == facts {
+		return fi
+	}
+	return newFileInfo(f.Path, facts, nil)
+}
+
+// resolveModule finds the file of an imported module, relative to from.
+func (ix *index) resolveModule(from *fileInfo, module string) *fileInfo {
+	if strings.HasPrefix(module, ".") {
+		dots := len(module) - len(strings.TrimLeft(module, "."))
+		parts := strings.Split(from.module, ".")
+		if !from.pkg {
+			parts = parts[:len(parts)-1]
+		}
+		up := dots - 1
+		if up > len(parts) {
+			return nil
+		}
+		parts = parts[:len(parts)-up]
+		if rest := module[dots:]; rest != "" {
+			parts = append(parts, rest)
+		}
+		module = strings.Join(parts, ".")
+	}
+	cands := ix.modules[module]
+	switch len(cands) {
+	case 0:
+		return nil
+	case 1:
+		return cands[0]
+	}
+	// Several files end with this module path: prefer the closest to the importer.
+	best, bestLen := cands[0], -1
+	for _, c := range cands {
+		if n := commonPrefix(c.path, from.path); n > bestLen {
+			best, bestLen = c, n
+		}
+	}
+	return best
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// resolve follows a dotted name used in fi to the file and name that define
+// it: "views.login" with "from . import views" gives (views.py, "login").
+// Unresolvable names come back as (nil, name).
+func (ix *index) resolve(fi *fileInfo, name string) (*fileInfo, string) {
+	for hop := 0; hop < 4 && fi != nil; hop++ {
+		head, rest, dotted := strings.Cut(name, ".")
+		if !dotted {
+			if fi.defines(name) {
+				return fi, name
+			}
+			im, ok := fi.imports[name]
+			if !ok || im.Name == "" || im.Name == "*" {
+				return nil, name
+			}
+			// from m import name: a module (from pkg import views) or a name in m.
+			if sub := ix.resolveModule(fi, joinModule(im.Module, im.Name)); sub != nil {
+				return sub, ""
+			}
+			fi, name = ix.resolveModule(fi, im.Module), im.Name
+			continue
+		}
+		im, ok := fi.imports[head]
+		if !ok {
+			return nil, name
+		}
+		module := im.Module
+		if im.Name != "" {
+			module = joinModule(im.Module, im.Name)
+		}
+		// import a.b.c binds "a": the dotted rest names submodules first.
+		for rest != "" {
+			sub, more, ok := strings.Cut(rest, ".")
+			if !ok || ix.resolveModule(fi, module+"."+sub) == nil {
+				break
+			}
+			module, rest = module+"."+sub, more
+		}
+		fi, name = ix.resolveModule(fi, module), rest
+		if rest == "" {
+			return fi, ""
+		}
+	}
+	return nil, name
+}
+
+func joinModule(module, name string) string {
+	if strings.HasSuffix(module, ".") {
+		return module + name
+	}
+	return module + "." + name
+}
+
+func (fi *fileInfo) defines(name string) bool {
+	_, o := fi.objects[name]
+	_, f := fi.funcs[name]
+	_, c := fi.classes[name]
+	return o || f || c
+}
+
+// importsFrom reports whether alias is bound by an import from a module
+// starting with one of prefixes ("django.urls").
+func (fi *fileInfo) importsFrom(alias string, prefixes ...string) bool {
+	im, ok := fi.imports[alias]
+	if !ok {
+		return false
+	}
+	for _, p := range prefixes {
+		if im.Module == p || strings.HasPrefix(im.Module, p+".") || im.Module+"."+im.Name == p {
+			return true
+		}
+	}
+	return false
+}

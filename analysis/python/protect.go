@@ -1,0 +1,264 @@
+package python
+
+import (
+	"strings"
+)
+
+// limiterName reports whether a dotted name says "rate limiter": our
+// rate_limit, slowapi/Flask-Limiter limiter.limit, django-ratelimit
+// ratelimit, fastapi-limiter RateLimiter, DRF throttles, anything named
+// *RateLimit*/*Throttle*/*Limiter*, plus the configured names.
+func (ix *index) limiterName(name string) bool {
+	if name == "" {
+		return false
+	}
+	if ix.cfg != nil && ix.cfg.IsLimiterName(name) {
+		return true
+	}
+	last := strings.ToLower(strings.ReplaceAll(lastPart(name), "_", ""))
+	switch last {
+	case "limit", "sharedlimit", "ratelimit", "ratelimited", "throttle", "throttleclasses", "exempt":
+		// exempt: limiter.exempt is a deliberate decision, not an oversight.
+		if last == "exempt" || last == "limit" || last == "sharedlimit" {
+			return strings.Contains(strings.ToLower(receiverOf(name)), "limit")
+		}
+		return true
+	}
+	for _, w := range []string{"ratelimit", "throttl", "limiter"} {
+		if strings.Contains(strings.ToLower(strings.ReplaceAll(name, "_", "")), w) {
+			return true
+		}
+	}
+	return false
+}
+
+// guarded reports whether any of names is a limiter, or resolves (from fi)
+// to a function or class whose code answers 429.
+func (ix *index) guarded(fi *fileInfo, names []string) bool {
+	for _, n := range names {
+		if ix.limiterName(n) || ix.rejects(fi, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// rejects reports whether name resolves to a function that answers 429, or
+// a class one of whose methods does (middleware, dependency classes).
+func (ix *index) rejects(fi *fileInfo, name string) bool {
+	def, n := ix.resolve(fi, name)
+	if def == nil || n == "" {
+		return false
+	}
+	if f, ok := def.funcs[n]; ok {
+		return f.v.Rejects429 || ix.callsLimiter(def, f.v, 0)
+	}
+	if _, ok := def.classes[n]; ok {
+		for _, m := range def.methods[n] {
+			if m.v.Rejects429 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// callsLimiter reports whether f calls a limiter (rate_limiter.check(ip)) or
+// a function that answers 429, following calls a couple of levels deep.
+func (ix *index) callsLimiter(fi *fileInfo, f Func, depth int) bool {
+	for _, c := range f.Calls {
+		if ix.limiterName(c) {
+			return true
+		}
+		if depth >= 2 {
+			continue
+		}
+		if def, n := ix.resolve(fi, c); def != nil && n != "" {
+			if g, ok := def.funcs[n]; ok && (g.v.Rejects429 || ix.callsLimiter(def, g.v, depth+1)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// funcProtected reports whether a handler function protects itself:
+// a limiter decorator or dependency, or code that answers 429.
+func (ix *index) funcProtected(fi *fileInfo, f Func) bool {
+	return f.Rejects429 || ix.guarded(fi, f.Decorators) || ix.guarded(fi, f.Deps) || ix.callsLimiter(fi, f, 0)
+}
+
+// build computes the cross-file wiring: mounts, links and guards.
+func (ix *index) build() {
+	for _, fi := range ix.files {
+		for _, u := range fi.facts.Units {
+			for _, l := range u.Links {
+				switch l.Kind {
+				case Mount:
+					if l.Child == "" {
+						continue
+					}
+					child := ix.objectKey(fi, l.Child)
+					ix.parents[child] = append(ix.parents[child], mountRef{ix.objectKey(fi, l.Parent), l.Names, fi})
+				case LimitApplied, Middleware, Hook, LimiterAttach:
+					key := ix.objectKey(fi, l.Parent)
+					ix.links[key] = append(ix.links[key], linkRef{l, fi})
+				}
+			}
+			for _, s := range u.Settings {
+				ix.settings = append(ix.settings, settingRef{s, u, fi})
+			}
+			for _, o := range u.Objects {
+				if o.TopLevel {
+					ix.longLived[lastPart(o.Callee)] = true
+				}
+			}
+		}
+	}
+	// Long-lived classes also include installed middleware.
+	for _, refs := range ix.links {
+		for _, r := range refs {
+			if r.link.Kind == Middleware {
+				for _, n := range r.link.Names {
+					ix.longLived[lastPart(n)] = true
+				}
+			}
+		}
+	}
+	ix.buildGuards()
+}
+
+// buildGuards finds the protections that cover a whole framework.
+func (ix *index) buildGuards() {
+	var flaskLimiter, flaskDefaults, slowapiDefaults bool
+	for _, fi := range ix.files {
+		for _, o := range fi.objects {
+			lib := libraryOf(fi, o.v.Callee)
+			if lastPart(o.v.Callee) != "Limiter" {
+				continue
+			}
+			_, dl := o.v.Kwargs["default_limits"]
+			_, al := o.v.Kwargs["application_limits"]
+			switch lib {
+			case "flask_limiter":
+				flaskLimiter = true
+				flaskDefaults = flaskDefaults || dl || al
+			case "slowapi":
+				slowapiDefaults = slowapiDefaults || dl || al
+			}
+		}
+		for _, u := range fi.facts.Units {
+			for _, l := range u.Links {
+				if l.Kind == Middleware && ix.guarded(fi, l.Names) {
+					ix.appGuard[ix.receiverFramework(fi, l.Parent, 0)] = true
+				}
+				if l.Kind == Middleware && slowapiDefaults && hasSlowAPIMiddleware(l.Names) {
+					ix.appGuard[ix.receiverFramework(fi, l.Parent, 0)] = true
+				}
+				if l.Kind == Hook && ix.guarded(fi, l.Names) {
+					ix.appGuard[Flask] = true
+				}
+			}
+			for _, o := range u.Objects {
+				if fw := ix.frameworkOf(fi, o); fw != "" && ix.objectGuarded(fi, o) {
+					ix.appGuard[fw] = true
+				}
+			}
+		}
+	}
+	for _, s := range ix.settings {
+		switch s.s.Name {
+		case "RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION":
+			flaskDefaults = true
+		case "DEFAULT_THROTTLE_CLASSES":
+			if len(s.s.Strings) > 0 || len(s.s.Names) > 0 {
+				ix.guard[DRF] = true
+			}
+		case "MIDDLEWARE", "MIDDLEWARE_CLASSES":
+			for _, m := range s.s.Strings {
+				if ix.limiterName(m) && !strings.HasPrefix(m, "django_ratelimit.") {
+					ix.guard[Django] = true
+					ix.guard[DRF] = true
+				}
+			}
+		}
+	}
+	if flaskLimiter && flaskDefaults {
+		ix.guard[Flask] = true
+		ix.guard[FlaskRESTful] = true
+	}
+	if ix.appGuard[Flask] {
+		ix.appGuard[FlaskRESTful] = true
+	}
+	if ix.appGuard[Starlette] || ix.appGuard[FastAPI] {
+		ix.appGuard[Starlette], ix.appGuard[FastAPI] = true, true
+	}
+}
+
+func hasSlowAPIMiddleware(names []string) bool {
+	for _, n := range names {
+		switch lastPart(n) {
+		case "SlowAPIMiddleware", "SlowAPIASGIMiddleware":
+			return true
+		}
+	}
+	return false
+}
+
+// objectGuarded reports whether an app or router's constructor installs a
+// protection: FastAPI(dependencies=[Depends(RateLimiter(...))]),
+// Starlette(middleware=[Middleware(RateLimitMiddleware)]),
+// web.Application(middlewares=[rate_limit_middleware]).
+func (ix *index) objectGuarded(fi *fileInfo, o Object) bool {
+	if ix.guarded(fi, o.KwNames) {
+		return true
+	}
+	return hasSlowAPIMiddleware(o.KwNames) && ix.slowapiDefaults()
+}
+
+func (ix *index) slowapiDefaults() bool {
+	for _, fi := range ix.files {
+		for _, o := range fi.objects {
+			if lastPart(o.v.Callee) == "Limiter" && libraryOf(fi, o.v.Callee) == "slowapi" {
+				if _, ok := o.v.Kwargs["default_limits"]; ok {
+					return true
+				}
+				if _, ok := o.v.Kwargs["application_limits"]; ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// receiverGuarded reports whether the app or router key (or anything it is
+// mounted into) carries a protection for all its routes.
+func (ix *index) receiverGuarded(key objKey, framework string, seen map[objKey]bool) bool {
+	if seen[key] || len(seen) > 16 {
+		return false
+	}
+	seen[key] = true
+	if fi := ix.files[key.path]; fi != nil {
+		if o, ok := fi.objects[key.name]; ok && ix.objectGuarded(fi, o.v) {
+			return true
+		}
+	}
+	for _, l := range ix.links[key] {
+		switch l.link.Kind {
+		case LimitApplied:
+			return true
+		case Middleware, Hook:
+			if ix.guarded(l.fi, l.link.Names) || (hasSlowAPIMiddleware(l.link.Names) && ix.slowapiDefaults()) {
+				return true
+			}
+		}
+	}
+	parents := ix.parents[key]
+	for _, p := range parents {
+		if ix.guarded(p.fi, p.names) || ix.receiverGuarded(p.parent, framework, seen) {
+			return true
+		}
+	}
+	return false
+}

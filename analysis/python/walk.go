@@ -1,0 +1,209 @@
+package python
+
+import (
+	"strings"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// extractor walks one top-level statement and collects its facts. It looks
+// at nothing outside the statement, so its result can be reused whenever the
+// statement's text is unchanged.
+type extractor struct {
+	text []byte
+	base int // the statement's start: spans are relative to it
+	uf   UnitFacts
+}
+
+// scope is where a node sits.
+type scope struct {
+	class string // enclosing class ("" outside classes)
+	fn    string // enclosing function ("" at module or class level)
+	init  bool   // directly inside a class's __init__
+}
+
+func (s scope) moduleLevel() bool { return s.class == "" && s.fn == "" }
+
+func (x *extractor) span(n syntax.Node) analysis.Span {
+	return analysis.Span{Start: n.Start() - x.base, End: n.End() - x.base}
+}
+
+func (x *extractor) src(n syntax.Node) string { return n.Text(x.text) }
+
+func (x *extractor) visit(n syntax.Node, sc scope) {
+	switch n.Kind() {
+	case "import_statement", "import_from_statement":
+		x.uf.Imports = append(x.uf.Imports, imports(n, x.text)...)
+		return
+	case "decorated_definition":
+		var decs []syntax.Node
+		n.NamedChildren(func(c syntax.Node) bool {
+			if c.Kind() == "decorator" {
+				decs = append(decs, c)
+			}
+			return true
+		})
+		switch def := n.Field("definition"); def.Kind() {
+		case "function_definition":
+			x.function(def, decs, sc)
+		case "class_definition":
+			x.class(def, decs, sc)
+		}
+		return
+	case "function_definition":
+		x.function(n, nil, sc)
+		return
+	case "class_definition":
+		x.class(n, nil, sc)
+		return
+	case "assignment":
+		x.assignment(n, sc)
+	case "call":
+		x.call(n, sc)
+	case "string", "comment":
+		return
+	}
+	n.NamedChildren(func(c syntax.Node) bool {
+		x.visit(c, sc)
+		return true
+	})
+}
+
+// dotted returns the text of an identifier or attribute chain (a.b.c), or ""
+// for anything else.
+func dotted(n syntax.Node, text []byte) string {
+	switch n.Kind() {
+	case "identifier":
+		return n.Text(text)
+	case "attribute":
+		obj := dotted(n.Field("object"), text)
+		if obj == "" {
+			return ""
+		}
+		return obj + "." + n.Field("attribute").Text(text)
+	}
+	return ""
+}
+
+// maxNames bounds the names kept per fact: a huge literal must not make a
+// fact large.
+const maxNames = 48
+
+// namesIn lists the dotted names mentioned in n: called functions,
+// Depends(...) targets, list elements. Keyword names and strings are skipped.
+func namesIn(n syntax.Node, text []byte, out []string) []string {
+	if n.IsNull() {
+		return out
+	}
+	add := func(s string) {
+		if s == "" || len(out) >= maxNames {
+			return
+		}
+		for _, o := range out {
+			if o == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	n.Walk(func(c syntax.Node) bool {
+		switch c.Kind() {
+		case "identifier":
+			add(c.Text(text))
+			return false
+		case "attribute":
+			if d := dotted(c, text); d != "" {
+				add(d)
+				return false
+			}
+		case "keyword_argument":
+			out = namesIn(c.Field("value"), text, out)
+			return false
+		case "string", "comment":
+			return false
+		}
+		return len(out) < maxNames
+	})
+	return out
+}
+
+// args is a call's arguments with their text resolved.
+type args struct {
+	pos []syntax.Node
+	kw  map[string]syntax.Node
+}
+
+func (x *extractor) args(call syntax.Node) args {
+	var a args
+	call.Field("arguments").NamedChildren(func(c syntax.Node) bool {
+		switch c.Kind() {
+		case "keyword_argument":
+			if a.kw == nil {
+				a.kw = map[string]syntax.Node{}
+			}
+			a.kw[x.src(c.Field("name"))] = c.Field("value")
+		case "comment", "list_splat", "dictionary_splat":
+		default:
+			a.pos = append(a.pos, c)
+		}
+		return true
+	})
+	return a
+}
+
+// arg returns positional argument i, or the keyword argument name.
+func (a args) arg(i int, name string) syntax.Node {
+	if n, ok := a.kw[name]; ok && name != "" {
+		return n
+	}
+	if i >= 0 && i < len(a.pos) {
+		return a.pos[i]
+	}
+	return syntax.Node{}
+}
+
+// str returns the literal string at positional i or keyword name.
+func (x *extractor) str(a args, i int, name string) string {
+	s, _ := stringValue(a.arg(i, name), x.text)
+	return s
+}
+
+// methodsOf reads methods=["GET", "POST"] from a call's keywords.
+func (x *extractor) methodsOf(a args) []string {
+	m, ok := a.kw["methods"]
+	if !ok {
+		return nil
+	}
+	var out []string
+	m.NamedChildren(func(c syntax.Node) bool {
+		if s, ok := stringValue(c, x.text); ok {
+			out = append(out, strings.ToUpper(s))
+		}
+		return true
+	})
+	return out
+}
+
+// isUpper reports whether a name is a settings-style constant (RATELIMIT_DEFAULT).
+func isUpper(s string) bool {
+	hasLetter := false
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			hasLetter = true
+		case r >= 'a' && r <= 'z':
+			return false
+		}
+	}
+	return hasLetter
+}
+
+func lastPart(dotted string) string { return dotted[strings.LastIndexByte(dotted, '.')+1:] }
+
+func receiverOf(dotted string) string {
+	if i := strings.LastIndexByte(dotted, '.'); i >= 0 {
+		return dotted[:i]
+	}
+	return ""
+}
