@@ -41,6 +41,7 @@ type jsImport struct {
 	// -1 when the declaration has no list to extend.
 	listEnd int
 	group   int
+	quote   string // the specifier's quote character
 }
 
 func newNodeImports(fc *fileCtx) *nodeImports {
@@ -78,7 +79,7 @@ func newNodeImports(fc *fileCtx) *nodeImports {
 		if n.Kind() != "import_statement" {
 			hasRequire = true
 		}
-		quotes = append(quotes, imp.quoteOf(fc.text))
+		quotes = append(quotes, imp.quote)
 		ni.all = append(ni.all, imp)
 		if inBlock {
 			if prevEnd >= 0 && hasBlankLine(fc.text[prevEnd:n.Start()]) {
@@ -148,7 +149,7 @@ func parseJSImport(n syntax.Node, text []byte) (jsImport, bool) {
 	imp := jsImport{node: n, listEnd: -1}
 	switch n.Kind() {
 	case "import_statement":
-		imp.source = unquote(n.Field("source").Text(text))
+		imp.source, imp.quote = unquote(n.Field("source").Text(text))
 		n.NamedChildren(func(c syntax.Node) bool {
 			if c.Kind() != "import_clause" {
 				return true
@@ -181,15 +182,18 @@ func parseJSImport(n syntax.Node, text []byte) (jsImport, bool) {
 			return imp, false
 		}
 		d := n.NamedChild(0)
-		src, ok := requireSource(d.Field("value"), text)
+		value := d.Field("value")
+		src, quote, ok := requireSource(value, text)
 		if d.Kind() != "variable_declarator" || !ok {
 			return imp, false
 		}
-		imp.source = src
+		imp.source, imp.quote = src, quote
 		name := d.Field("name")
 		switch name.Kind() {
 		case "identifier":
-			imp.namespace = name.Text(text)
+			if value.Kind() == "call_expression" && value.Field("function").Text(text) == "require" {
+				imp.namespace = name.Text(text)
+			}
 		case "object_pattern":
 			imp.listEnd = listEnd(name, text)
 			name.NamedChildren(func(p syntax.Node) bool {
@@ -214,35 +218,31 @@ func (imp *jsImport) addName(name, alias string) {
 	imp.names[name] = alias
 }
 
-// quoteOf is the quote character of the declaration's specifier.
-func (imp jsImport) quoteOf(text []byte) string {
-	s := imp.node.Text(text)
-	if i := strings.Index(s, imp.source); i > 0 {
-		return s[i-1 : i]
-	}
-	return ""
-}
-
-// requireSource recognizes require('m') and require('m').x.
-func requireSource(v syntax.Node, text []byte) (string, bool) {
-	if v.Kind() == "member_expression" {
+// requireSource recognizes require('m'), require('m').x and require('m')().
+func requireSource(v syntax.Node, text []byte) (source, quote string, ok bool) {
+	switch {
+	case v.Kind() == "member_expression":
 		v = v.Field("object")
+	case v.Kind() == "call_expression" && v.Field("function").Kind() == "call_expression":
+		v = v.Field("function")
 	}
 	if v.Kind() != "call_expression" || v.Field("function").Text(text) != "require" {
-		return "", false
+		return "", "", false
 	}
 	arg := v.Field("arguments").NamedChild(0)
 	if arg.Kind() != "string" {
-		return "", false
+		return "", "", false
 	}
-	return unquote(arg.Text(text)), true
+	source, quote = unquote(arg.Text(text))
+	return source, quote, true
 }
 
-func unquote(s string) string {
+// unquote strips a string literal's quotes and returns the quote character.
+func unquote(s string) (string, string) {
 	if len(s) >= 2 {
-		return s[1 : len(s)-1]
+		return s[1 : len(s)-1], s[:1]
 	}
-	return s
+	return s, ""
 }
 
 // listEnd is the offset after the last element of a { ... } list, where
