@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -154,15 +155,31 @@ func editChunks(old []byte, edits []codeactions.Edit) ([]chunk, error) {
 		groups = append(groups, group{first: first, last: last, edits: []codeactions.Edit{e}})
 	}
 	var out []chunk
-	for _, g := range groups {
-		start, end := x.LineStart(g.first), lineEnd(g.last)
-		local := make([]codeactions.Edit, len(g.edits))
-		for i, e := range g.edits {
-			local[i] = codeactions.Edit{Span: e.Span.Shift(-start), NewText: e.NewText}
-		}
-		replaced, err := codeactions.Apply(old[start:end], local)
-		if err != nil {
-			return nil, err
+	for i := 0; i < len(groups); i++ {
+		g := groups[i]
+		var start, end int
+		var replaced []byte
+		for {
+			start, end = x.LineStart(g.first), lineEnd(g.last)
+			local := make([]codeactions.Edit, len(g.edits))
+			for k, e := range g.edits {
+				local[k] = codeactions.Edit{Span: e.Span.Shift(-start), NewText: e.NewText}
+			}
+			var err error
+			if replaced, err = codeactions.Apply(old[start:end], local); err != nil {
+				return nil, err
+			}
+			// An edit that removed the region's last newline joined it with
+			// the next line: take that line in too (and any group it reaches).
+			if end == len(old) || bytes.HasSuffix(replaced, []byte("\n")) || len(replaced) == 0 && start == end {
+				break
+			}
+			g.last++
+			for i+1 < len(groups) && groups[i+1].first <= g.last+1 {
+				g.last = max(g.last, groups[i+1].last)
+				g.edits = append(g.edits, groups[i+1].edits...)
+				i++
+			}
 		}
 		c := chunk{OldStart: g.first, Old: splitLines(string(old[start:end])), New: splitLines(string(replaced))}
 		for len(c.Old) > 0 && len(c.New) > 0 && c.Old[0] == c.New[0] {

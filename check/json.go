@@ -29,17 +29,16 @@ type jsonPosition struct {
 }
 
 type jsonFinding struct {
-	Rule        string            `json:"rule"`
-	Name        string            `json:"name"`
-	Severity    string            `json:"severity"`
-	Message     string            `json:"message"`
-	Path        string            `json:"path"`
-	Start       jsonPosition      `json:"start"`
-	End         jsonPosition      `json:"end"`
-	Docs        string            `json:"docs"`
-	Fingerprint string            `json:"fingerprint"`
-	Related     []jsonRelated     `json:"related"`
-	Fix         map[string]string `json:"fix,omitempty"` // the facts a quick fix is built from
+	Rule        string        `json:"rule"`
+	Name        string        `json:"name"`
+	Severity    string        `json:"severity"`
+	Message     string        `json:"message"`
+	Path        string        `json:"path"`
+	Start       jsonPosition  `json:"start"`
+	End         jsonPosition  `json:"end"`
+	Docs        string        `json:"docs"`
+	Fingerprint string        `json:"fingerprint"`
+	Related     []jsonRelated `json:"related"`
 }
 
 type jsonRelated struct {
@@ -101,7 +100,6 @@ func WriteJSON(w io.Writer, rep *Report, version string) error {
 			Docs:        r.Finding.Rule.DocsURL(),
 			Fingerprint: r.Fingerprint,
 			Related:     []jsonRelated{},
-			Fix:         r.Finding.Fix,
 		}
 		for _, rel := range r.Related {
 			f.Related = append(f.Related, jsonRelated{
