@@ -57,6 +57,7 @@ class StableStack {
       return;
     }
     const settings = serverSettings(vscode.workspace.getConfiguration("stablestack"));
+    this.output.info(`settings changed: ${JSON.stringify(settings)}`);
     await client.sendNotification(DidChangeConfigurationNotification.type, {
       settings: { stablestack: settings },
     });
