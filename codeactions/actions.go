@@ -16,6 +16,12 @@ type fix struct {
 	finding int // index into the findings of the file
 	edits   []Edit
 	needs   []need
+	// covers is the code the fix makes safe: other findings of the same
+	// kind starting inside it are fixed too (two route decorators on one
+	// handler, one limiter below both).
+	covers analysis.Span
+	// also lists those other findings.
+	also []int
 }
 
 // need is a name a fix's edits refer to and the file must import.
@@ -47,7 +53,10 @@ func Actions(req Request) []Action {
 				continue
 			}
 			for _, fx := range fc.fixes(i, f) {
-				out = append(out, fc.action([]fix{fx}, fx.title, KindQuickFix, fx.preferred))
+				a := fc.action([]fix{fx}, fx.title, KindQuickFix, fx.preferred)
+				if !duplicate(out, a) {
+					out = append(out, a)
+				}
 			}
 			if ig, ok := fc.ignore(i, f); ok {
 				out = append(out, fc.action([]fix{ig}, ig.title, KindQuickFix, false))
@@ -78,13 +87,20 @@ func FixAll(req Request) (Action, bool) {
 func (fc *fileCtx) fixAll() (Action, bool) {
 	var taken []fix
 	var edits []Edit
+	done := map[int]bool{}
 	for i, f := range fc.req.Findings {
+		if done[i] {
+			continue
+		}
 		for _, fx := range fc.fixes(i, f) {
 			if !fx.safe || overlaps(edits, fx.edits) {
 				continue
 			}
 			taken = append(taken, fx)
 			edits = append(edits, fx.edits...)
+			for _, k := range fx.also {
+				done[k] = true
+			}
 			break // one fix per finding
 		}
 	}
@@ -102,6 +118,7 @@ func (fc *fileCtx) action(fixes []fix, title, kind string, preferred bool) Actio
 	var needs []need
 	for _, fx := range fixes {
 		a.Fixes = append(a.Fixes, fx.finding)
+		a.Fixes = append(a.Fixes, fx.also...)
 		a.Edits = append(a.Edits, fx.edits...)
 		needs = append(needs, fx.needs...)
 	}
@@ -124,6 +141,15 @@ func (fc *fileCtx) fixes(i int, f analysis.Finding) []fix {
 	out := build(fc, f)
 	for j := range out {
 		out[j].finding = i
+		if out[j].covers == (analysis.Span{}) {
+			continue
+		}
+		for k, g := range fc.req.Findings {
+			if k != i && g.Rule == f.Rule && g.Fix["fix"] == f.Fix["fix"] &&
+				out[j].covers.Start <= g.Span.Start && g.Span.Start < out[j].covers.End {
+				out[j].also = append(out[j].also, k)
+			}
+		}
 	}
 	return out
 }
@@ -132,8 +158,28 @@ func (fc *fileCtx) fixes(i int, f analysis.Finding) []fix {
 // recorded in Finding.Fix["fix"]; each dispatches on the language itself.
 var fixers = map[string]func(*fileCtx, analysis.Finding) []fix{}
 
-// touches reports whether a finding's span overlaps or touches the requested
-// span (a cursor is an empty span).
+// touches reports whether a finding's span overlaps the requested span, or
+// contains the cursor when the request is an empty span.
 func touches(f, req analysis.Span) bool {
-	return f.Start <= req.End && req.Start <= f.End
+	if req.Start == req.End {
+		return f.Start <= req.Start && req.Start <= f.End
+	}
+	return f.Start < req.End && req.Start < f.End
+}
+
+// duplicate reports whether an action with the same title and edits is
+// already offered (one fix resolving two findings on the same handler).
+func duplicate(list []Action, a Action) bool {
+	for _, b := range list {
+		if b.Title == a.Title && len(b.Edits) == len(a.Edits) {
+			same := true
+			for i := range a.Edits {
+				same = same && a.Edits[i] == b.Edits[i]
+			}
+			if same {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -53,34 +53,37 @@ func pyAddRateLimit(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	requests, window := fc.limits()
 	mod := need{module: pythonModule, name: "rate_limit", limiter: true}
 	deco := fmt.Sprintf("%s(requests=%d, window=%d)", fc.imports.ref(mod), requests, window)
-	edits := fc.pyRateLimitEdits(f, deco)
+	edits, covers := fc.pyRateLimitEdits(f, deco)
 	if len(edits) == 0 {
 		return fix{}, false
 	}
-	return fix{edits: edits, needs: []need{mod}}, true
+	return fix{edits: edits, needs: []need{mod}, covers: covers}, true
 }
 
-func (fc *fileCtx) pyRateLimitEdits(f analysis.Finding, deco string) []Edit {
+// pyRateLimitEdits returns the edits and, for a decorated handler, the
+// decorators the new limiter covers (every route decorator above it).
+func (fc *fileCtx) pyRateLimitEdits(f analysis.Finding, deco string) ([]Edit, analysis.Span) {
 	if dd := fc.nodeAt(f.Span.Start, "decorated_definition"); !dd.IsNull() {
 		if route := fc.pyLowestRouteDecorator(dd, f.Span.Start); !route.IsNull() {
+			covers := analysis.Span{Start: dd.Start(), End: route.End()}
 			if def := dd.Field("definition"); def.Kind() == "class_definition" {
-				return fc.pyDecorateMethods(def, deco)
+				return fc.pyDecorateMethods(def, deco), covers
 			}
 			at := nextLineStart(fc.text, route.End())
-			return []Edit{insertAt(at, indentAt(fc.text, route.Start())+"@"+deco+fc.nl)}
+			return []Edit{insertAt(at, indentAt(fc.text, route.Start())+"@"+deco+fc.nl)}, covers
 		}
 	}
 	if call := fc.pyRegistration(f.Span); !call.IsNull() {
-		return fc.pyGuardRegistered(call, f.Fix["handler"], deco)
+		return fc.pyGuardRegistered(call, f.Fix["handler"], deco), analysis.Span{}
 	}
 	// A finding on a handler's own definition.
 	if def := fc.nodeAt(f.Span.Start, "function_definition"); !def.IsNull() {
-		return fc.pyDecorateDef(def, deco)
+		return fc.pyDecorateDef(def, deco), analysis.Span{}
 	}
 	if def := fc.pyFindDef(f.Fix["handler"]); !def.IsNull() {
-		return fc.pyDecorateDef(def, deco)
+		return fc.pyDecorateDef(def, deco), analysis.Span{}
 	}
-	return nil
+	return nil, analysis.Span{}
 }
 
 // pyLowestRouteDecorator returns the route decorator containing off, or a
@@ -157,8 +160,7 @@ func (fc *fileCtx) pyGuardRegistered(call syntax.Node, handler, deco string) []E
 		if a.Kind() == "keyword_argument" {
 			v = a.Field("value")
 		}
-		t := v.Text(fc.text)
-		if handler != "" && (t == handler || strings.HasPrefix(t, handler+".") || strings.HasPrefix(t, handler+"(")) {
+		if handler != "" && pyNamesHandler(v, fc.text, handler) {
 			arg = v
 			return false
 		}
@@ -173,6 +175,23 @@ func (fc *fileCtx) pyGuardRegistered(call syntax.Node, handler, deco string) []E
 		}
 	}
 	return []Edit{insertAt(arg.Start(), deco+"("), insertAt(arg.End(), ")")}
+}
+
+// pyNamesHandler reports whether an argument refers to the handler: login,
+// views.login, or a class view's views.LoginView.as_view().
+func pyNamesHandler(v syntax.Node, text []byte, handler string) bool {
+	if v.Kind() == "call" {
+		fn := v.Field("function")
+		if fn.Kind() != "attribute" || fn.Field("attribute").Text(text) != "as_view" {
+			return false
+		}
+		v = fn.Field("object")
+	}
+	if v.Kind() != "identifier" && v.Kind() != "attribute" {
+		return false
+	}
+	t := v.Text(text)
+	return t == handler || strings.HasSuffix(t, "."+handler)
 }
 
 // pyFindDefOrClass finds a module-level function or class by name.
