@@ -1,0 +1,191 @@
+package javascript
+
+import (
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// containerMethods are the calls that read or write a keyed container.
+var containerMethods = map[string]bool{
+	"get": true, "set": true, "has": true, "add": true, "push": true, "delete": true,
+	"filter": true, "increment": true, "incr": true,
+}
+
+// counterChecks finds comparisons that read a container (directly, or
+// through a local derived from it) against a threshold:
+//
+//	const count = (hits.get(ip) || 0) + 1; if (count > MAX) ...
+//	const recent = (log[ip] || []).filter(...); if (recent.length >= LIMIT) ...
+//
+// Only plain identifiers and this.x are containers; req.headers['x'] and the
+// like are never counters.
+func (x *extractor) counterChecks(fn syntax.Node) []CounterCheck {
+	taint := map[string]string{} // name -> container it derives from
+	fn.Walk(func(n syntax.Node) bool {
+		var obj syntax.Node
+		switch n.Kind() {
+		case "call_expression":
+			f := unwrap(n.Field("function"))
+			if f.Kind() == "member_expression" && containerMethods[f.Field("property").Text(x.text)] {
+				obj = unwrap(f.Field("object"))
+			}
+		case "subscript_expression":
+			obj = unwrap(n.Field("object"))
+		}
+		if name, ok := x.containerName(obj); ok {
+			taint[name] = name
+		}
+		return true
+	})
+	if len(taint) == 0 {
+		return nil
+	}
+	// Two passes propagate through chains of locals (entry -> count).
+	for pass := 0; pass < 2; pass++ {
+		fn.Walk(func(n syntax.Node) bool {
+			var left, right syntax.Node
+			switch n.Kind() {
+			case "variable_declarator":
+				left, right = n.Field("name"), n.Field("value")
+			case "assignment_expression", "augmented_assignment_expression":
+				left, right = n.Field("left"), n.Field("right")
+			default:
+				return true
+			}
+			if left.Kind() != "identifier" || right.IsNull() {
+				return true
+			}
+			if _, done := taint[left.Text(x.text)]; done {
+				return true
+			}
+			if c := x.taintOf(right, taint); c != "" {
+				taint[left.Text(x.text)] = c
+			}
+			return true
+		})
+	}
+	var checks []CounterCheck
+	seen := map[string]int{}
+	fn.Walk(func(n syntax.Node) bool {
+		if n.Kind() != "binary_expression" {
+			return true
+		}
+		switch n.Field("operator").Text(x.text) {
+		case ">", ">=", "<", "<=":
+		default:
+			return true
+		}
+		l, r := n.Field("left"), n.Field("right")
+		lc, rc := x.taintOf(l, taint), x.taintOf(r, taint)
+		if (lc == "") == (rc == "") {
+			return true
+		}
+		c, other := lc, r
+		if c == "" {
+			c, other = rc, l
+		}
+		if seen[c] >= 3 {
+			return true
+		}
+		seen[c]++
+		checks = append(checks, CounterCheck{Container: c, Threshold: x.value(other, 1), Span: x.rel(n)})
+		return true
+	})
+	return checks
+}
+
+// containerName names a container expression: an identifier or this.x.
+func (x *extractor) containerName(n syntax.Node) (string, bool) {
+	switch n.Kind() {
+	case "identifier":
+		return n.Text(x.text), true
+	case "member_expression":
+		if unwrap(n.Field("object")).Kind() == "this" {
+			return "this." + n.Field("property").Text(x.text), true
+		}
+	}
+	return "", false
+}
+
+// taintOf returns the container an expression reads, or "".
+func (x *extractor) taintOf(n syntax.Node, taint map[string]string) string {
+	found := ""
+	n.Walk(func(c syntax.Node) bool {
+		if found != "" {
+			return false
+		}
+		if name, ok := x.containerName(c); ok {
+			if t, ok := taint[name]; ok {
+				found = t
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// containerKind recognizes a fresh container: new Map(), {}, [], ...
+func containerKind(v Value) string {
+	switch v.Kind {
+	case KObject:
+		if len(v.Keys) == 0 {
+			return "object"
+		}
+	case KArray:
+		if len(v.Elems) == 0 {
+			return "array"
+		}
+	case KNew:
+		switch lastName(v.Name) {
+		case "Map":
+			return "Map"
+		case "Set":
+			return "Set"
+		case "LRUCache", "LRU", "TTLCache":
+			return "LRUCache"
+		}
+	case KCall:
+		if v.Name == "Object.create" {
+			return "object"
+		}
+	}
+	return ""
+}
+
+// classCounters finds container fields of a class: hits = new Map() and
+// this.hits = new Map() in the constructor.
+func (x *extractor) classCounters(n syntax.Node) []Counter {
+	class := n.Field("name").Text(x.text)
+	var out []Counter
+	n.Field("body").NamedChildren(func(m syntax.Node) bool {
+		switch m.Kind() {
+		case "field_definition", "public_field_definition":
+			name := m.Field("property")
+			if name.IsNull() {
+				name = m.Field("name")
+			}
+			if k := containerKind(x.value(m.Field("value"), 1)); k != "" {
+				out = append(out, Counter{Name: "this." + name.Text(x.text), Class: class, Kind: k, Span: x.rel(m)})
+			}
+		case "method_definition":
+			if m.Field("name").Text(x.text) != "constructor" {
+				return true
+			}
+			m.Field("body").Walk(func(a syntax.Node) bool {
+				if a.Kind() != "assignment_expression" {
+					return true
+				}
+				name, ok := x.containerName(unwrap(a.Field("left")))
+				if !ok || len(name) < 6 || name[:5] != "this." {
+					return true
+				}
+				if k := containerKind(x.value(a.Field("right"), 1)); k != "" {
+					out = append(out, Counter{Name: name, Class: class, Kind: k, Span: x.rel(a)})
+				}
+				return true
+			})
+		}
+		return true
+	})
+	return out
+}

@@ -1,0 +1,182 @@
+// Package javascript is the JavaScript/TypeScript frontend (.js .mjs .cjs
+// .jsx .ts .tsx, ES modules and CommonJS) and its rules.
+//
+// Like the Python frontend it keeps facts per top-level statement, with spans
+// relative to the statement, so an edit re-examines only the statements whose
+// text changed; the rest are reused by text hash. Facts never hold trees: an
+// expression is kept as a small Value (a name path, a call with its
+// arguments, an object literal's keys, a function's summary), and the checks
+// interpret those values against the whole workspace (app.js mounting a
+// router from routes/users.js that uses a limiter from middleware/limit.js).
+package javascript
+
+import (
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// Facts are the facts of one JS/TS file.
+type Facts struct {
+	Lang  syntax.Language
+	Units []*Unit // top-level statements, in source order
+}
+
+// Language implements analysis.Facts.
+func (f *Facts) Language() syntax.Language { return f.Lang }
+
+// Unit is one top-level statement. Spans inside are relative to Start so the
+// unit is reused unchanged when text before it moves.
+type Unit struct {
+	Start, End int    // absolute byte offsets in the file
+	Hash       uint64 // of the statement's text
+	UnitFacts
+}
+
+// Abs converts a unit-relative span to file offsets.
+func (u *Unit) Abs(s analysis.Span) analysis.Span { return s.Shift(u.Start) }
+
+// UnitFacts is what one top-level statement contributes.
+type UnitFacts struct {
+	Imports []Import
+	Exports []Export
+	// Scope holds the statement's bindings, registration calls and functions,
+	// in source order, exactly as a function body's Scope does.
+	Scope
+	// Counters are containers that could hold per-client counts: module-level
+	// Map/Set/object/array bindings and class fields.
+	Counters []Counter
+	// Libraries are constructions of rate-limit libraries and stores
+	// (rateLimit({...}), new RateLimiterMemory(...), register(@fastify/rate-limit)).
+	Libraries []Value
+}
+
+// Import is one local name bound by import or require.
+type Import struct {
+	Local  string // the local name ("" for a side-effect import)
+	Module string // the specifier as written: "express", "./routes/users"
+	Name   string // the imported export: "default", "*" (namespace or whole require), or a name
+}
+
+// Export is one name a module exports.
+type Export struct {
+	Name  string // "default" for export default / module.exports = x
+	Value Value  // what is exported (an Ident for export { x }, the expression otherwise)
+	// From is set for re-exports (export { x } from './y', module.exports = require('./y')).
+	From     string
+	FromName string
+}
+
+// Scope is a body of code: a top-level statement or a function body.
+type Scope struct {
+	Bindings []Binding
+	Calls    []Call  // registration-shaped calls, in source order
+	Funcs    []*Func // named functions declared here (declarations and const f = () => ...)
+}
+
+// Binding is const/let/var name = value (also this.x = value in constructors).
+type Binding struct {
+	Name  string
+	Value Value
+	Span  analysis.Span
+}
+
+// Call is receiver.method(args) or callee(args) where the shape could
+// register a route, install middleware, mount a router or invoke an
+// installer function.
+type Call struct {
+	Recv   Value  // the object of the member call; Kind KNone for plain calls
+	Method string // the member name, or the plain callee's name
+	Callee Value  // the whole callee (for plain calls: the function invoked)
+	Args   []Value
+	Span   analysis.Span // the whole call expression
+	// Chain is the path of app.route('/x').get(...) chains: the receiver
+	// chain's route() argument, with Recv set to the chain's base object.
+	Chain *Value
+}
+
+// Func summarizes a function: what it registers and whether it limits.
+type Func struct {
+	Name   string
+	Params []string // identifier parameters ("" for patterns)
+	Scope
+	Returns []Value
+	Signals
+	Span     analysis.Span
+	NameSpan analysis.Span
+}
+
+// Signals are the rate-limiting evidence found in a function body,
+// including nested functions.
+type Signals struct {
+	Responds429 bool     // 429 / TOO_MANY_REQUESTS / TooManyRequests
+	Consumes    bool     // rate-limiter-flexible .consume(...), @upstash/ratelimit .limit(...)
+	Called      []string // names of plain functions and methods called, for name heuristics
+	Methods     []string // request methods compared against (req.method === 'POST')
+	// Counter evidence (RATE002).
+	Identity bool           // reads a client identity (req.ip, x-forwarded-for, user id, API key)
+	Rejects  bool           // 429, next(err), throw, return true/false
+	Checks   []CounterCheck // comparisons of a container's values against a threshold
+}
+
+// CounterCheck is a comparison reading a container against a threshold.
+type CounterCheck struct {
+	Container string // identifier or "this.x"
+	Threshold Value  // the other side of the comparison
+	Span      analysis.Span
+}
+
+// Counter is a container definition that may keep per-client counts.
+type Counter struct {
+	Name  string // identifier, or "this.x" for a class field
+	Class string // enclosing class, for fields
+	Kind  string // "Map", "Set", "object", "array", "LRUCache"
+	Span  analysis.Span
+}
+
+// Kind is the kind of a Value.
+type Kind uint8
+
+const (
+	KNone   Kind = iota
+	KIdent       // Name: identifier
+	KMember      // Name: dotted path a.b.c (may start with require('m'))
+	KCall        // Name: callee path; Callee: the callee when not a path
+	KNew         // Name: constructor path
+	KFunc        // Fn
+	KString      // Str: literal text (template literals without substitutions too)
+	KNumber      // Str: source text
+	KBool        // Str: "true"/"false"
+	KObject      // Keys
+	KArray       // Elems
+	KOther
+)
+
+// Value is an expression kept without its tree.
+type Value struct {
+	Kind   Kind
+	Name   string
+	Str    string
+	Callee *Value
+	Args   []Value
+	Keys   []KeyValue
+	Elems  []Value
+	Fn     *Func
+	Span   analysis.Span
+	InKey  string // for Libraries: the object key the construction sits under
+}
+
+// KeyValue is one property of an object literal.
+type KeyValue struct {
+	Key   string
+	Value Value
+}
+
+// Key returns the value of an object literal's property.
+func (v Value) Key(k string) (Value, bool) {
+	for _, kv := range v.Keys {
+		if kv.Key == k {
+			return kv.Value, true
+		}
+	}
+	return Value{}, false
+}

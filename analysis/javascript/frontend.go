@@ -1,0 +1,51 @@
+package javascript
+
+import (
+	"hash/maphash"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+func init() {
+	for _, l := range []syntax.Language{syntax.JavaScript, syntax.TypeScript, syntax.TSX} {
+		analysis.RegisterFrontend(l, frontend{lang: l})
+		analysis.UnprotectedRoute.Implement(l, checkUnprotectedRoutes)
+		analysis.InMemoryLimiter.Implement(l, checkInMemoryLimiters)
+	}
+}
+
+type frontend struct{ lang syntax.Language }
+
+var seed = maphash.MakeSeed()
+
+// Summarize implements analysis.Frontend: one Unit per top-level statement,
+// reusing the previous version's unit when the statement's text is the same.
+func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev analysis.Facts) analysis.Facts {
+	old, _ := prev.(*Facts)
+	reuse := map[uint64]*Unit{}
+	if old != nil && old.Lang == fe.lang {
+		for _, u := range old.Units {
+			reuse[u.Hash] = u
+		}
+	}
+	facts := &Facts{Lang: fe.lang}
+	tree.Root().Children(func(n syntax.Node) bool {
+		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
+			return true
+		}
+		start, end := n.Start(), n.End()
+		h := maphash.Bytes(seed, text[start:end])
+		if u, ok := reuse[h]; ok && u.End-u.Start == end-start {
+			moved := *u
+			moved.Start, moved.End = start, end
+			facts.Units = append(facts.Units, &moved)
+			return true
+		}
+		u := &Unit{Start: start, End: end, Hash: h}
+		u.UnitFacts = summarizeStatement(n, text, start)
+		facts.Units = append(facts.Units, u)
+		return true
+	})
+	return facts
+}

@@ -1,0 +1,163 @@
+package javascript
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/stablestack/stablestack/analysis"
+)
+
+// nextMethods are the App Router's route handler exports.
+var nextMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// nextRoute derives a Next.js route from a file path: app/**/route.ts is an
+// App Router handler module, pages/api/** a Pages Router API route. Route
+// groups "(x)" and parallel slots "@x" do not appear in the URL.
+func nextRoute(path string) (kind, route string, ok bool) {
+	segs := strings.Split(filepath.ToSlash(path), "/")
+	name := segs[len(segs)-1]
+	stem := strings.TrimSuffix(name, filepath.Ext(name))
+	dirs := segs[:len(segs)-1]
+	urlOf := func(parts []string) string {
+		var keep []string
+		for _, s := range parts {
+			if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "@") || s == "" {
+				continue
+			}
+			keep = append(keep, s)
+		}
+		return "/" + strings.Join(keep, "/")
+	}
+	if stem == "route" {
+		for i := len(dirs) - 1; i >= 0; i-- {
+			if dirs[i] == "app" {
+				return "nextjs-app", urlOf(dirs[i+1:]), true
+			}
+		}
+	}
+	for i := len(dirs) - 2; i >= 0; i-- {
+		if dirs[i] == "pages" && dirs[i+1] == "api" {
+			parts := append([]string{}, dirs[i+1:]...)
+			if stem != "index" {
+				parts = append(parts, stem)
+			}
+			return "nextjs-pages", urlOf(parts), true
+		}
+	}
+	return "", "", false
+}
+
+// checkNextRoutes reports App Router handlers and Pages API routes that
+// neither limit themselves (a wrapper like withRateLimit, a 429, an
+// @upstash/ratelimit .limit call) nor sit behind a limiting middleware.ts.
+func checkNextRoutes(f *analysis.File, p *program, cfg *analysis.Config) []analysis.Finding {
+	kind, route, ok := nextRoute(f.Path)
+	if !ok || cfg.IsHealthPath(route) {
+		return nil
+	}
+	m := p.modules[f.Path]
+	if m == nil {
+		return nil
+	}
+	it := p.newInterp()
+	fr := it.moduleFrame(m)
+	if it.middlewareLimits(f.Path, route) {
+		return nil
+	}
+	var out []analysis.Finding
+	for _, u := range m.facts.Units {
+		for _, e := range u.Exports {
+			var methods []string
+			switch {
+			case kind == "nextjs-app" && isNextMethod(e.Name):
+				methods = []string{e.Name}
+			case kind == "nextjs-pages" && e.Name == "default":
+				methods = []string{"ALL"}
+				if fn, _, _ := it.funcOf(fr, e.Value, 0); fn != nil && len(fn.Methods) > 0 {
+					methods = fn.Methods
+				}
+			default:
+				continue
+			}
+			if it.isLimiter(fr, e.Value, 0) {
+				continue
+			}
+			out = append(out, routeFinding(u.Abs(e.Value.Span), methods, route, kind))
+		}
+	}
+	return out
+}
+
+func isNextMethod(name string) bool {
+	for _, m := range nextMethods {
+		if m == name {
+			return true
+		}
+	}
+	return false
+}
+
+// middlewareLimits reports whether a middleware.(ts|js) next to the app or
+// pages directory (or in src/) limits requests and its matcher covers route.
+func (it *interp) middlewareLimits(path, route string) bool {
+	segs := strings.Split(filepath.ToSlash(path), "/")
+	for i := len(segs) - 2; i >= 0; i-- {
+		if segs[i] != "app" && segs[i] != "pages" {
+			continue
+		}
+		dir := filepath.FromSlash(strings.Join(segs[:i], "/"))
+		dirs := []string{dir}
+		if filepath.Base(dir) == "src" {
+			dirs = append(dirs, filepath.Dir(dir))
+		}
+		for _, d := range dirs {
+			for _, ext := range resolveExtensions {
+				m := it.p.modules[filepath.Join(d, "middleware"+ext)]
+				if m == nil {
+					continue
+				}
+				if it.moduleMiddlewareLimits(m, route) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (it *interp) moduleMiddlewareLimits(m *module, route string) bool {
+	fr := it.moduleFrame(m)
+	limits := false
+	for _, name := range []string{"middleware", "default"} {
+		if e, ok := m.exports[name]; ok && it.isLimiter(fr, e.Value, 0) {
+			limits = true
+		}
+	}
+	if !limits {
+		return false
+	}
+	e, ok := m.exports["config"]
+	if !ok {
+		return true
+	}
+	f2, cfg, ok := it.deref(fr, e.Value, 0)
+	if e.Value.Kind == KObject {
+		f2, cfg, ok = fr, e.Value, true
+	}
+	_ = f2
+	if !ok {
+		return true
+	}
+	matcher, ok := cfg.Key("matcher")
+	if !ok {
+		return true
+	}
+	var prefixes []string
+	for _, s := range stringList(matcher) {
+		if i := strings.IndexAny(s, ":("); i >= 0 {
+			s = s[:i]
+		}
+		prefixes = append(prefixes, strings.TrimSuffix(s, "/"))
+	}
+	return covers(prefixes, route, false)
+}

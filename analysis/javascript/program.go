@@ -1,0 +1,242 @@
+package javascript
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/stablestack/stablestack/analysis"
+)
+
+// module is one file's facts indexed by name for the checks.
+type module struct {
+	path     string
+	facts    *Facts
+	imports  map[string]Import
+	exports  map[string]Export
+	star     []string // export * from ...
+	bindings map[string]Binding
+	funcs    map[string]*Func
+	units    map[*Func]*Unit // where each function's spans are anchored
+	all      []*Func         // every function, nested ones included
+}
+
+// newModule indexes a file's facts.
+func newModule(path string, facts *Facts) *module {
+	m := &module{path: path, facts: facts, imports: map[string]Import{}, exports: map[string]Export{},
+		bindings: map[string]Binding{}, funcs: map[string]*Func{}, units: map[*Func]*Unit{}}
+	for _, u := range facts.Units {
+		for _, im := range u.Imports {
+			if im.Local != "" {
+				m.imports[im.Local] = im
+			}
+		}
+		for _, e := range u.Exports {
+			if e.Name == "*" && e.FromName == "*" {
+				m.star = append(m.star, e.From)
+				continue
+			}
+			if _, dup := m.exports[e.Name]; !dup {
+				m.exports[e.Name] = e
+			}
+		}
+		for _, b := range u.Bindings {
+			if _, dup := m.bindings[b.Name]; !dup {
+				m.bindings[b.Name] = b
+			}
+		}
+		for _, f := range u.Funcs {
+			if f.Name != "" {
+				if _, dup := m.funcs[f.Name]; !dup {
+					m.funcs[f.Name] = f
+				}
+			}
+		}
+		m.collectFuncs(u, &u.Scope)
+		for _, c := range u.Calls {
+			m.collectArgFuncs(u, c.Args)
+		}
+		for _, b := range u.Bindings {
+			m.collectArgFuncs(u, []Value{b.Value})
+		}
+	}
+	return m
+}
+
+// collectFuncs records every function of a scope (recursively) with its unit.
+func (m *module) collectFuncs(u *Unit, sc *Scope) {
+	for _, f := range sc.Funcs {
+		if _, seen := m.units[f]; seen {
+			continue
+		}
+		m.units[f] = u
+		m.all = append(m.all, f)
+		m.collectFuncs(u, &f.Scope)
+		for _, c := range f.Calls {
+			m.collectArgFuncs(u, c.Args)
+		}
+		for _, b := range f.Bindings {
+			m.collectArgFuncs(u, []Value{b.Value})
+		}
+		m.collectArgFuncs(u, f.Returns)
+	}
+}
+
+// collectArgFuncs records inline functions passed to calls (plugins, handlers).
+func (m *module) collectArgFuncs(u *Unit, vals []Value) {
+	for _, v := range vals {
+		switch v.Kind {
+		case KFunc:
+			if _, seen := m.units[v.Fn]; !seen {
+				m.units[v.Fn] = u
+				m.all = append(m.all, v.Fn)
+				m.collectFuncs(u, &v.Fn.Scope)
+				m.collectArgFuncs(u, v.Fn.Returns)
+				for _, b := range v.Fn.Bindings {
+					m.collectArgFuncs(u, []Value{b.Value})
+				}
+				for _, c := range v.Fn.Calls {
+					m.collectArgFuncs(u, c.Args)
+				}
+			}
+		case KCall, KNew:
+			m.collectArgFuncs(u, v.Args)
+		case KObject:
+			for _, kv := range v.Keys {
+				m.collectArgFuncs(u, []Value{kv.Value})
+			}
+		case KArray:
+			m.collectArgFuncs(u, v.Elems)
+		}
+	}
+}
+
+// program is the whole workspace's JS/TS modules plus the interpretation of
+// their apps, routers and routes. It is built once per workspace generation.
+type program struct {
+	ws      analysis.Workspace
+	cfg     *analysis.Config
+	modules map[string]*module
+
+	once   sync.Once
+	result *interpretation
+}
+
+var (
+	cacheMu sync.Mutex
+	cached  struct {
+		ws  analysis.Workspace
+		gen uint64
+		cfg *analysis.Config
+		p   *program
+	}
+)
+
+// programFor returns the program of ws, cached per generation. When the
+// file being checked is not the one the workspace holds (an unsaved buffer
+// checked before it is indexed), a fresh program including it is built.
+func programFor(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) *program {
+	stored := ws.File(f.Path)
+	fresh := stored == nil || stored.Facts != f.Facts
+	gen := ws.Generation()
+	if !fresh {
+		cacheMu.Lock()
+		if cached.p != nil && cached.ws == ws && cached.gen == gen && cached.cfg == cfg {
+			p := cached.p
+			cacheMu.Unlock()
+			return p
+		}
+		cacheMu.Unlock()
+	}
+	p := &program{ws: ws, cfg: cfg, modules: map[string]*module{}}
+	ws.Each(func(o *analysis.File) bool {
+		if facts, ok := o.Facts.(*Facts); ok && o.Lang.IsJS() {
+			p.modules[o.Path] = newModule(o.Path, facts)
+		}
+		return true
+	})
+	if facts, ok := f.Facts.(*Facts); ok {
+		p.modules[f.Path] = newModule(f.Path, facts)
+	}
+	if !fresh {
+		cacheMu.Lock()
+		cached.ws, cached.gen, cached.cfg, cached.p = ws, gen, cfg, p
+		cacheMu.Unlock()
+	}
+	return p
+}
+
+// resolveExtensions are tried, in order, for an import without extension.
+var resolveExtensions = []string{".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"}
+
+// resolve finds the module an import specifier names, relative to from.
+// Bare specifiers (packages) resolve to nothing; "@/x" and "~/x" are tried
+// against the workspace roots and their src directories, the usual aliases.
+func (p *program) resolve(from, spec string) *module {
+	var bases []string
+	switch {
+	case strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || spec == "." || spec == "..":
+		bases = []string{filepath.Join(filepath.Dir(from), filepath.FromSlash(spec))}
+	case strings.HasPrefix(spec, "@/") || strings.HasPrefix(spec, "~/"):
+		for _, r := range p.ws.Roots() {
+			bases = append(bases, filepath.Join(r, filepath.FromSlash(spec[2:])), filepath.Join(r, "src", filepath.FromSlash(spec[2:])))
+		}
+	default:
+		return nil
+	}
+	for _, base := range bases {
+		if m := p.modules[base]; m != nil {
+			return m
+		}
+		trimmed := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(base, ".js"), ".mjs"), ".cjs")
+		for _, ext := range resolveExtensions {
+			if m := p.modules[trimmed+ext]; m != nil {
+				return m
+			}
+		}
+		for _, ext := range resolveExtensions {
+			if m := p.modules[filepath.Join(base, "index"+ext)]; m != nil {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// export finds what module m exports under name, following re-exports.
+// It returns the module the value lives in.
+func (p *program) export(m *module, name string, depth int) (*module, Value, bool) {
+	if m == nil || depth > 8 {
+		return nil, Value{}, false
+	}
+	if e, ok := m.exports[name]; ok {
+		if e.From != "" {
+			if name == "default" && e.FromName == "default" && e.Value.Kind == KCall {
+				return p.export(p.resolve(m.path, e.From), "default", depth+1)
+			}
+			return p.export(p.resolve(m.path, e.From), e.FromName, depth+1)
+		}
+		return m, e.Value, true
+	}
+	// CommonJS: const { a } = require('./x') where module.exports = { a, ... }.
+	if d, ok := m.exports["default"]; ok && name != "default" {
+		if d.Value.Kind == KObject {
+			if v, ok := d.Value.Key(name); ok {
+				return m, v, true
+			}
+		}
+		if d.Value.Kind == KIdent {
+			if b, ok := m.bindings[d.Value.Name]; ok && b.Value.Kind == KObject {
+				if v, ok := b.Value.Key(name); ok {
+					return m, v, true
+				}
+			}
+		}
+	}
+	for _, s := range m.star {
+		if mm, v, ok := p.export(p.resolve(m.path, s), name, depth+1); ok {
+			return mm, v, true
+		}
+	}
+	return nil, Value{}, false
+}

@@ -1,0 +1,86 @@
+package javascript
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/stablestack/stablestack/analysis"
+)
+
+// The Fix map of a finding carries what a quick fix needs without
+// re-deriving it:
+//
+//	fix        "add-rate-limit" (RATE001), "replace-counter" (RATE002, a
+//	           hand-rolled counter) or "limiter-to-redis" (RATE002, a library
+//	           on its memory store)
+//	framework  express | fastify | koa | hono | nextjs-app | nextjs-pages
+//	route      "POST /api/login" as in the message (RATE001)
+//	method     the first method ("POST"); path: the full path ("/api/login")
+//	counter    the container's name, "this.x" for class fields (replace-counter)
+//	library    express-rate-limit | express-slow-down | rate-limiter-flexible |
+//	           @fastify/rate-limit | koa-ratelimit | hono-rate-limiter |
+//	           express-brute (limiter-to-redis)
+//	limit      requests per window read from the old code, when literal
+//	window     window in seconds read from the old code, when literal
+
+// checkUnprotectedRoutes implements RATE001 for JavaScript and TypeScript.
+func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) []analysis.Finding {
+	if _, ok := f.Facts.(*Facts); !ok {
+		return nil
+	}
+	p := programFor(f, ws, cfg)
+	res := p.interpret()
+	// A route registered by a function that runs more than once (an
+	// installer used by two apps) is reported when any run leaves it open.
+	var order []analysis.Span
+	open := map[analysis.Span]*routeReg{}
+	full := map[analysis.Span]string{}
+	for _, r := range res.routes[f.Path] {
+		if r.protected || open[r.span] != nil {
+			continue
+		}
+		if p, ok := unprotectedPath(r.inst, r.at, r.path, r.dynamic, 0); ok {
+			open[r.span], full[r.span] = r, p
+			order = append(order, r.span)
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].Start < order[j].Start })
+	var out []analysis.Finding
+	for _, s := range order {
+		r := open[s]
+		path := full[s]
+		if r.dynamic {
+			path = "(dynamic path)"
+		} else if cfg.IsHealthPath(path) || cfg.IsHealthPath(r.path) {
+			continue
+		}
+		out = append(out, routeFinding(s, r.methods, path, r.inst.framework))
+	}
+	out = append(out, checkNextRoutes(f, p, cfg)...)
+	return out
+}
+
+// routeFinding builds a RATE001 finding.
+func routeFinding(span analysis.Span, methods []string, path, framework string) analysis.Finding {
+	upper := make([]string, len(methods))
+	for i, m := range methods {
+		upper[i] = strings.ToUpper(m)
+	}
+	methods = upper
+	name := strings.Join(methods, ", ") + " " + path
+	fix := map[string]string{
+		"fix":       "add-rate-limit",
+		"framework": framework,
+		"route":     name,
+		"path":      path,
+	}
+	if len(methods) > 0 {
+		fix["method"] = methods[0]
+	}
+	return analysis.Finding{
+		Span:    span,
+		Message: fmt.Sprintf("%s has no rate limiting", name),
+		Fix:     fix,
+	}
+}

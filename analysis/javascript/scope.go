@@ -1,0 +1,239 @@
+package javascript
+
+import (
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// registrationMethods are the member calls recorded as Calls: they register
+// routes (Express, Fastify, Koa, Hono), install middleware, mount routers,
+// register Fastify plugins and hooks. Anything else is invisible to the
+// rules, which keeps facts small.
+var registrationMethods = map[string]bool{
+	"get": true, "post": true, "put": true, "patch": true, "delete": true, "del": true,
+	"options": true, "head": true, "all": true, "any": true, "on": true,
+	"route": true, "use": true, "register": true, "addHook": true, "mount": true,
+}
+
+// notInstallers are plain functions called with identifiers all the time
+// that never install routes; skipping them keeps facts small.
+var notInstallers = map[string]bool{
+	"next": true, "require": true, "String": true, "Number": true, "Boolean": true, "parseInt": true,
+	"parseFloat": true, "setTimeout": true, "setInterval": true, "clearTimeout": true, "clearInterval": true,
+	"Error": true, "resolve": true, "reject": true, "done": true, "cb": true, "callback": true, "expect": true,
+	"assert": true, "isNaN": true, "encodeURIComponent": true, "decodeURIComponent": true, "BigInt": true,
+}
+
+// isFunctionNode reports whether n is a function of any form.
+func isFunctionNode(n syntax.Node) bool {
+	switch n.Kind() {
+	case "arrow_function", "function_expression", "function", "generator_function",
+		"function_declaration", "generator_function_declaration":
+		return true
+	}
+	return false
+}
+
+// function summarizes a function node: parameters, the registrations in its
+// body, what it returns and its rate-limiting signals.
+func (x *extractor) function(n syntax.Node) *Func {
+	f := &Func{Span: x.rel(n)}
+	if nm := n.Field("name"); !nm.IsNull() {
+		f.Name, f.NameSpan = nm.Text(x.text), x.rel(nm)
+	}
+	if p := n.Field("parameter"); !p.IsNull() { // x => ...
+		f.Params = []string{p.Text(x.text)}
+	}
+	n.Field("parameters").NamedChildren(func(p syntax.Node) bool {
+		f.Params = append(f.Params, paramName(p, x.text))
+		return true
+	})
+	body := n.Field("body")
+	if body.Kind() == "statement_block" {
+		x.walkScope(body, &f.Scope, &f.Returns)
+	} else if !body.IsNull() { // concise arrow body: its value is returned
+		x.walkScope(body, &f.Scope, nil)
+		f.Returns = append(f.Returns, x.value(body, 2))
+	}
+	f.Signals = x.signals(n, f.Params)
+	return f
+}
+
+// paramName is a parameter's identifier ("" for destructuring patterns).
+func paramName(p syntax.Node, text []byte) string {
+	switch p.Kind() {
+	case "identifier":
+		return p.Text(text)
+	case "required_parameter", "optional_parameter":
+		if pat := p.Field("pattern"); pat.Kind() == "identifier" {
+			return pat.Text(text)
+		}
+	case "assignment_pattern":
+		if l := p.Field("left"); l.Kind() == "identifier" {
+			return l.Text(text)
+		}
+	}
+	return ""
+}
+
+// walkScope collects the bindings, registration calls and named functions
+// of a body. Functions are opaque (they get their own Func) except inline
+// callbacks of calls that are not registrations and IIFEs, whose code runs
+// as part of this scope as far as the rules are concerned
+// (routes.forEach(r => app.get(...)), (async () => { ... })()).
+func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
+	body.Walk(func(n syntax.Node) bool {
+		switch n.Kind() {
+		case "function_declaration", "generator_function_declaration":
+			sc.Funcs = append(sc.Funcs, x.function(n))
+			return false
+		case "arrow_function", "function_expression", "function", "generator_function":
+			return transparentFunction(n)
+		case "class_declaration", "class":
+			x.classMethods(n, sc)
+			return false
+		case "variable_declarator":
+			name, val := n.Field("name"), unwrap(n.Field("value"))
+			if name.Kind() != "identifier" || val.IsNull() {
+				return true
+			}
+			v := x.value(val, maxValueDepth)
+			if v.Kind == KFunc {
+				if v.Fn.Name == "" {
+					v.Fn.Name, v.Fn.NameSpan = name.Text(x.text), x.rel(name)
+				}
+				sc.Funcs = append(sc.Funcs, v.Fn)
+			}
+			sc.Bindings = append(sc.Bindings, Binding{Name: name.Text(x.text), Value: v, Span: x.rel(n)})
+			return v.Kind != KFunc
+		case "return_statement":
+			if returns != nil && n.NamedChildCount() > 0 {
+				*returns = append(*returns, x.value(n.NamedChild(0), 2))
+			}
+			return true
+		case "call_expression":
+			if x.recordCall(n, sc) {
+				return false
+			}
+			return true
+		}
+		return true
+	})
+}
+
+// transparentFunction tells whether an inline function's body belongs to
+// the enclosing scope: callbacks passed to ordinary calls and IIFEs.
+func transparentFunction(n syntax.Node) bool {
+	p := n.Parent()
+	for p.Kind() == "parenthesized_expression" {
+		p = p.Parent()
+	}
+	return p.Kind() == "arguments" || p.Kind() == "call_expression"
+}
+
+// recordCall records a registration-shaped call (and the links of a chain
+// such as app.route('/x').get(h).post(h)). It reports whether it recorded.
+func (x *extractor) recordCall(n syntax.Node, sc *Scope) bool {
+	fn := unwrap(n.Field("function"))
+	if fn.Kind() != "member_expression" {
+		return x.recordInvocation(n, fn, sc)
+	}
+	method := fn.Field("property").Text(x.text)
+	if !registrationMethods[method] {
+		return false
+	}
+	obj := unwrap(fn.Field("object"))
+	recv, chain := x.chainBase(obj, sc)
+	c := Call{Recv: recv, Method: method, Callee: Value{Kind: KMember, Name: method}, Span: x.rel(n), Chain: chain}
+	if obj.Kind() == "call_expression" {
+		// A link of a chain: underline from the method so the links of
+		// app.route('/x').get(h).post(h) get distinct spans.
+		c.Span.Start = fn.Field("property").Start() - x.base
+	}
+	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+		if a.Kind() != "comment" {
+			c.Args = append(c.Args, x.value(a, maxValueDepth))
+		}
+		return true
+	})
+	sc.Calls = append(sc.Calls, c)
+	return true
+}
+
+// chainBase resolves the receiver of a chained registration: for
+// app.route('/x').get(h) it records nothing and returns (app, '/x'); for
+// router.get('/a', h).post('/b', h) it records the inner call first.
+func (x *extractor) chainBase(obj syntax.Node, sc *Scope) (Value, *Value) {
+	if obj.Kind() == "call_expression" {
+		fn := unwrap(obj.Field("function"))
+		if fn.Kind() == "member_expression" {
+			m := fn.Field("property").Text(x.text)
+			args := obj.Field("arguments")
+			if m == "route" && args.NamedChildCount() == 1 {
+				if p := x.value(args.NamedChild(0), 1); p.Kind == KString || p.Kind == KOther {
+					base, _ := x.chainBase(unwrap(fn.Field("object")), sc)
+					return base, &p
+				}
+			}
+			if registrationMethods[m] {
+				x.recordCall(obj, sc)
+				base, chain := x.chainBase(unwrap(fn.Field("object")), sc)
+				if chain != nil && httpMethodOf(m) != "" {
+					return base, chain
+				}
+				return base, nil
+			}
+		}
+	}
+	return x.value(obj, 3), nil
+}
+
+// recordInvocation records plain calls that may install routes on an app
+// passed as an argument: routes(app), require('./routes')(app).
+func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
+	var callee Value
+	if notInstallers[fn.Text(x.text)] {
+		return false
+	}
+	switch {
+	case fn.Kind() == "identifier":
+		callee = Value{Kind: KIdent, Name: fn.Text(x.text), Span: x.rel(fn)}
+	case fn.Kind() == "call_expression":
+		m, ok := x.requireOf(fn)
+		if !ok {
+			return false
+		}
+		callee = Value{Kind: KCall, Name: "require", Args: []Value{{Kind: KString, Str: m}}, Span: x.rel(fn)}
+	default:
+		return false
+	}
+	c := Call{Method: callee.Name, Callee: callee, Span: x.rel(n)}
+	hasIdent := false
+	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+		if a.Kind() == "comment" {
+			return true
+		}
+		v := x.value(a, 1)
+		if v.Kind == KIdent {
+			hasIdent = true
+		}
+		c.Args = append(c.Args, v)
+		return true
+	})
+	if !hasIdent {
+		return false
+	}
+	sc.Calls = append(sc.Calls, c)
+	return false // keep walking: callbacks among the arguments run here too
+}
+
+// classMethods adds a class's methods as functions (their counter checks
+// read this.x fields).
+func (x *extractor) classMethods(n syntax.Node, sc *Scope) {
+	n.Field("body").NamedChildren(func(m syntax.Node) bool {
+		if m.Kind() == "method_definition" {
+			f := x.function(m)
+			sc.Funcs = append(sc.Funcs, f)
+		}
+		return true
+	})
+}
