@@ -136,8 +136,10 @@ func runApp(t *testing.T, path string) {
 		t.Fatalf("request %d: got %d, want 429\napp output:\n%s", runRequests+1, res.StatusCode, app.output())
 	}
 	retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
-	if err != nil || retry < 1 || retry > runWindow {
-		t.Errorf("Retry-After = %q, want an integer in [1, %d]", res.Header.Get("Retry-After"), runWindow)
+	// A sliding-window counter may ask for more than one window: the full
+	// current bucket still weighs on the start of the next one.
+	if err != nil || retry < 1 || retry > 2*runWindow {
+		t.Errorf("Retry-After = %q, want an integer in [1, %d]", res.Header.Get("Retry-After"), 2*runWindow)
 	}
 	policy := res.Header.Get("RateLimit-Policy")
 	if !strings.Contains(policy, fmt.Sprintf("q=%d", runRequests)) || !strings.Contains(policy, fmt.Sprintf("w=%d", runWindow)) {
