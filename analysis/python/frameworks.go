@@ -95,7 +95,6 @@ func (ix *index) receiverFramework(fi *fileInfo, recv string, depth int) string 
 	if recv == "" || depth > 4 {
 		return ""
 	}
-	recv = strings.TrimSuffix(recv, ".router")
 	if def, name := ix.resolve(fi, recv); def != nil && name != "" {
 		if o, ok := def.objects[name]; ok {
 			if fw := ix.frameworkOf(def, o.v); fw != "" {
@@ -122,7 +121,6 @@ func (ix *index) receiverFramework(fi *fileInfo, recv string, depth int) string 
 
 // objectKey identifies the app or router recv names, following imports.
 func (ix *index) objectKey(fi *fileInfo, recv string) objKey {
-	recv = strings.TrimSuffix(recv, ".router")
 	if def, name := ix.resolve(fi, recv); def != nil && name != "" {
 		return objKey{def.path, name}
 	}
@@ -132,7 +130,7 @@ func (ix *index) objectKey(fi *fileInfo, recv string) objKey {
 // isRouterObject reports whether recv is an app or router that mounts
 // nowhere by itself (APIRouter, Blueprint, RouteTableDef, Namespace).
 func (ix *index) isRouterObject(fi *fileInfo, recv string) bool {
-	def, name := ix.resolve(fi, strings.TrimSuffix(recv, ".router"))
+	def, name := ix.resolve(fi, recv)
 	if def == nil {
 		def, name = fi, recv
 	}

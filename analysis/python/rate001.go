@@ -90,7 +90,11 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 			return nil, false
 		}
 		if o, ok := ix.objectOf(fi, r.Receiver); ok {
-			for _, k := range []string{"prefix", "url_prefix"} {
+			keys := []string{"prefix", "url_prefix"}
+			if strings.EqualFold(lastPart(o.Callee), "namespace") {
+				keys = append(keys, "path")
+			}
+			for _, k := range keys {
 				if p, err := strconv.Unquote(o.Kwargs[k]); err == nil {
 					rt.prefix = p
 				}
@@ -157,7 +161,7 @@ func viaFits(fw string, r Route) bool {
 }
 
 func (ix *index) objectOf(fi *fileInfo, recv string) (Object, bool) {
-	if def, name := ix.resolve(fi, strings.TrimSuffix(recv, ".router")); def != nil && name != "" {
+	if def, name := ix.resolve(fi, recv); def != nil && name != "" {
 		if o, ok := def.objects[name]; ok {
 			return o.v, true
 		}

@@ -22,21 +22,24 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 	}
 	ix := indexFor(ws, cfg)
 	fi := ix.fileFor(f, facts)
-	out := ix.counterFindings(fi, cfg)
+	out := ix.counterFindings(fi, cfg, hasVocab(string(f.Text)))
 	out = append(out, ix.libraryFindings(fi, cfg)...)
 	return out
 }
 
 // counterFindings reports Stores that some function in the file uses as a
 // rate-limit counter.
-func (ix *index) counterFindings(fi *fileInfo, cfg *analysis.Config) []analysis.Finding {
+//
+// fileVocab says the file talks about limits somewhere (MAX_REQUESTS, "too
+// many requests"): a counter function need not repeat the word itself.
+func (ix *index) counterFindings(fi *fileInfo, cfg *analysis.Config, fileVocab bool) []analysis.Finding {
 	var out []analysis.Finding
 	for _, u := range fi.facts.Units {
 		for _, s := range u.Stores {
 			if strings.HasPrefix(s.Name, "self.") && !ix.longLivedClass(s.Class) {
 				continue
 			}
-			use, uu, ok := findUse(fi, s)
+			use, uu, ok := findUse(fi, s, fileVocab)
 			if !ok {
 				continue
 			}
@@ -74,10 +77,10 @@ func (ix *index) counterFindings(fi *fileInfo, cfg *analysis.Config) []analysis.
 }
 
 // findUse finds the function that compares store s with a limit.
-func findUse(fi *fileInfo, s Store) (Use, *Unit, bool) {
+func findUse(fi *fileInfo, s Store, fileVocab bool) (Use, *Unit, bool) {
 	for _, u := range fi.facts.Units {
 		for _, use := range u.Uses {
-			if !use.Identity || !use.Rejects || !use.Vocab {
+			if !use.Identity || !use.Rejects || !(use.Vocab || fileVocab) {
 				continue
 			}
 			switch {
