@@ -54,11 +54,14 @@ func (x *extractor) counterChecks(fn syntax.Node) []CounterCheck {
 			if left.Kind() != "identifier" || right.IsNull() {
 				return true
 			}
-			if _, done := taint[left.Text(x.text)]; done {
+			name := left.Text(x.text)
+			if t, done := taint[name]; done && t != name {
 				return true
 			}
-			if c := x.taintOf(right, taint); c != "" {
-				taint[left.Text(x.text)] = c
+			// A local that is itself used like a container (log.push(now))
+			// still derives from the container it was read from.
+			if c := x.taintOf(right, taint); c != "" && c != name {
+				taint[name] = c
 			}
 			return true
 		})

@@ -52,7 +52,7 @@ func nextRoute(path string) (kind, route string, ok bool) {
 // @upstash/ratelimit .limit call) nor sit behind a limiting middleware.ts.
 func checkNextRoutes(f *analysis.File, p *program, cfg *analysis.Config) []analysis.Finding {
 	kind, route, ok := nextRoute(f.Path)
-	if !ok || cfg.IsHealthPath(route) {
+	if !ok || isHealth(cfg, route) {
 		return nil
 	}
 	m := p.modules[f.Path]

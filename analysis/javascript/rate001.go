@@ -52,13 +52,27 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 		path := full[s]
 		if r.dynamic {
 			path = "(dynamic path)"
-		} else if cfg.IsHealthPath(path) || cfg.IsHealthPath(r.path) {
+		} else if isHealth(cfg, path) {
 			continue
 		}
 		out = append(out, routeFinding(s, r.methods, path, r.inst.framework))
 	}
 	out = append(out, checkNextRoutes(f, p, cfg)...)
 	return out
+}
+
+// isHealth reports whether a route is a probe: a configured health path, or
+// one mounted under a prefix (/api/health, /v1/healthz), which is how
+// Next.js apps and routers mounted under /api expose them.
+func isHealth(cfg *analysis.Config, path string) bool {
+	if cfg.IsHealthPath(path) {
+		return true
+	}
+	trimmed := strings.TrimSuffix(path, "/")
+	if i := strings.LastIndexByte(trimmed, '/'); i > 0 {
+		return cfg.IsHealthPath(trimmed[i:])
+	}
+	return false
 }
 
 // routeFinding builds a RATE001 finding.

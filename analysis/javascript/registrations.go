@@ -138,14 +138,18 @@ func (it *interp) registerCall(fr *frame, inst *instance, c *Call, at anchor) {
 	if len(c.Args) > 1 {
 		opts = c.Args[1]
 	}
-	if it.isLimiter(fr, c.Args[0], 0) {
-		if g, ok := opts.Key("global"); !ok || g.Str != "false" {
-			inst.uses = append(inst.uses, use{at: at})
+	// A plugin function that registers things is run as a plugin, even when
+	// it mentions a limiter (fastify.rateLimit() in one route's options).
+	f, m, encapsulated := it.funcOf(fr, c.Args[0], 0)
+	if f == nil || len(f.Calls) == 0 {
+		if it.isLimiter(fr, c.Args[0], 0) {
+			if g, ok := opts.Key("global"); !ok || g.Str != "false" {
+				inst.uses = append(inst.uses, use{at: at})
+			}
 		}
 		return
 	}
-	f, m, encapsulated := it.funcOf(fr, c.Args[0], 0)
-	if f == nil || len(f.Params) == 0 || f.Params[0] == "" {
+	if len(f.Params) == 0 || f.Params[0] == "" {
 		return
 	}
 	child := inst

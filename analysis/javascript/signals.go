@@ -100,6 +100,14 @@ func (x *extractor) callSignals(n syntax.Node, s *Signals, called map[string]boo
 	case "member_expression":
 		name = fn.Field("property").Text(x.text)
 		recv, _ := x.path(fn.Field("object"))
+		defer func() {
+			// Keep the receiver too: limiter.check(res, 10, token) limits
+			// because of what it is called on.
+			if full := recv + "." + name; recv != "" && !called[full] && len(s.Called) < maxCalled {
+				called[full] = true
+				s.Called = append(s.Called, full)
+			}
+		}()
 		switch name {
 		case "consume": // rate-limiter-flexible
 			s.Consumes = true
