@@ -49,11 +49,11 @@ func TestNodeRateLimitEdits(t *testing.T) {
 		src:  "const fastify = require('fastify')();\nfastify.route({\n  method: 'POST',\n  url: '/x',\n  onRequest: auth,\n  handler: async () => 'x',\n});\n",
 		want: "const fastify = require('fastify')();\nconst { fastifyRateLimit } = require('./stablestack-rate-limiter');\nfastify.route({\n  method: 'POST',\n  url: '/x',\n  onRequest: [fastifyRateLimit({ requests: 100, window: 60 }), auth],\n  handler: async () => 'x',\n});\n",
 	}, {
-		name: "next.js function export", file: "app/api/login/route.ts", framework: "nextjs", at: "export async",
+		name: "next.js function export", file: "app/api/login/route.ts", framework: "nextjs-app", at: "export async",
 		src:  "import { NextResponse } from 'next/server';\n\nexport async function POST(req: Request) {\n  return NextResponse.json({ ok: true });\n}\n",
 		want: "import { NextResponse } from 'next/server';\nimport { withRateLimit } from '../../../stablestack-rate-limiter';\n\nexport const POST = withRateLimit(async function POST(req: Request) {\n  return NextResponse.json({ ok: true });\n}, { requests: 100, window: 60 });\n",
 	}, {
-		name: "next.js arrow export", file: "app/api/items/route.js", framework: "nextjs", at: "export const",
+		name: "next.js arrow export", file: "app/api/items/route.js", framework: "nextjs-app", at: "export const",
 		src:  "export const GET = async (req) => Response.json([])\n",
 		want: "import { withRateLimit } from '../../../stablestack-rate-limiter.js'\n\nexport const GET = withRateLimit(async (req) => Response.json([]), { requests: 100, window: 60 })\n",
 	}}

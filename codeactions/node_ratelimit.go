@@ -18,10 +18,10 @@ var jsRouteMethods = map[string]bool{
 // nodeMiddleware is the export of the limiter module that guards a route of
 // each framework; Koa has none yet, so Koa routes get no rewrite.
 var nodeMiddleware = map[string]string{
-	"express": "rateLimit",
-	"hono":    "honoRateLimit",
-	"fastify": "fastifyRateLimit",
-	"nextjs":  "withRateLimit",
+	"express":    "rateLimit",
+	"hono":       "honoRateLimit",
+	"fastify":    "fastifyRateLimit",
+	"nextjs-app": "withRateLimit",
 }
 
 // nodeAddRateLimit adds the limiter to a route: as the first middleware
@@ -41,7 +41,7 @@ func nodeAddRateLimit(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	call := fmt.Sprintf("%s({ requests: %d, window: %d })", fc.imports.ref(mod), requests, window)
 	var edits []Edit
 	switch fw {
-	case "nextjs":
+	case "nextjs-app":
 		edits, ok = fc.wrapRouteHandler(f, fc.imports.ref(mod), fmt.Sprintf("{ requests: %d, window: %d }", requests, window))
 	case "fastify":
 		edits, ok = fc.fastifyHook(f, call)
@@ -66,7 +66,7 @@ func (fc *fileCtx) guessFramework() string {
 		case imp.source == "express" || imp.source == "fastify" || imp.source == "hono":
 			return imp.source
 		case strings.HasPrefix(imp.source, "next/") || imp.source == "next":
-			return "nextjs"
+			return "nextjs-app"
 		}
 	}
 	return ""
