@@ -567,16 +567,13 @@ function createLimiter(options = {}) {
     };
   }
 
-  /**
-   * `scope` names the route when the call has no `name` (frameworks pass their route
-   * pattern); without either, the scope is `default`.
-   */
+  /** `scope` defaults to the options' `name`, else `default` (adapters pass the route). */
   async function check(identity, scope) {
     const now = Date.now();
     if (!breaker.allow(now)) {
       return failed(new Error('circuit open after Redis errors'), now);
     }
-    const s = fixedScope || (scope ? sanitizeScope(scope) : 'default');
+    const s = scope ? sanitizeScope(scope) : fixedScope || 'default';
     const { keys, args } = scriptCall(o.prefix, String(identity), s, limits, cost);
     try {
       const a = client();
@@ -680,7 +677,8 @@ function prepare(options) {
   async function decide(ctx, r) {
     const id = await identify(ctx, r);
     if (id === null) return null;
-    return limiter.check(id, r.scope);
+    // An explicit `name` is the scope; only without one does the route pattern count.
+    return limiter.check(id, o.name != null ? null : r.scope);
   }
 
   return { limiter, o, decide };
