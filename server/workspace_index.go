@@ -1,0 +1,341 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/segmentio/encoding/json"
+	"go.uber.org/zap"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/engine"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// The workspace index holds every source file's facts (never its tree), so
+// a rule can resolve what another file defines: an app that mounts a router
+// from another module. It is built in the background after initialized,
+// kept current from workspace/didChangeWatchedFiles and from the open
+// buffers (an open buffer's facts replace its file's), and open documents
+// are rechecked whenever it changes.
+
+// indexState serializes index runs: a new run cancels the one in progress.
+type indexState struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc // guarded by mu: stops the run in progress
+	done   chan struct{}      // guarded by mu: closed when that run returns
+	// runs counts completed runs, for tests.
+	runs int // guarded by mu
+}
+
+// startWorkspace is the work after initialized: settings from the client,
+// file watchers, then the index.
+func (s *Server) startWorkspace(ctx context.Context) {
+	s.pullSettings(ctx)
+	s.registerWatchers(ctx)
+	s.runIndex(ctx, "initialized")
+}
+
+// reindex starts a fresh index run in the background.
+func (s *Server) reindex(reason string) {
+	s.goBackground(func(ctx context.Context) { s.runIndex(ctx, reason) })
+}
+
+// runIndex walks the workspace folders and summarizes every file, reporting
+// progress, then restores the open buffers' facts (the walk read their
+// files from disk) and rechecks the open documents.
+func (s *Server) runIndex(ctx context.Context, reason string) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	s.indexing.mu.Lock()
+	if s.indexing.cancel != nil {
+		s.indexing.cancel()
+		prev := s.indexing.done
+		s.indexing.mu.Unlock()
+		<-prev
+		s.indexing.mu.Lock()
+	}
+	s.indexing.cancel, s.indexing.done = cancel, done
+	s.indexing.mu.Unlock()
+
+	roots := s.engine.Roots()
+	if len(roots) == 0 {
+		s.finishIndex(0)
+		return
+	}
+	prog := s.beginProgress(ctx, nil, "StableStack: indexing workspace")
+	var problems atomic.Int64
+	_, err := s.engine.Index(ctx, roots, engine.IndexOptions{
+		Progress: func(done, total int) {
+			prog.report(fmt.Sprintf("%d/%d files", done, total), percent(done, total))
+		},
+		OnProblem: func(p engine.Problem) {
+			problems.Add(1)
+			s.log.Debug("file not indexed", zap.String("path", p.Path), zap.Error(p.Err))
+		},
+	})
+	if err != nil {
+		prog.end("cancelled")
+		s.log.Info("indexing stopped", zap.String("reason", reason), zap.Error(err))
+		return
+	}
+	s.restoreOpenFacts()
+	n := s.engine.Len()
+	prog.end(fmt.Sprintf("%d files", n))
+	s.log.Info("workspace indexed", zap.String("reason", reason), zap.Int("files", n), zap.Int64("skipped", problems.Load()))
+	s.finishIndex(n)
+}
+
+func (s *Server) finishIndex(int) {
+	s.indexing.mu.Lock()
+	s.indexing.runs++
+	s.indexing.mu.Unlock()
+	s.recheckOpen()
+}
+
+func percent(done, total int) int {
+	if total == 0 {
+		return 100
+	}
+	return done * 100 / total
+}
+
+// restoreOpenFacts puts the open buffers' facts back over what the walk
+// read from disk.
+func (s *Server) restoreOpenFacts() {
+	for _, dd := range s.docs.all() {
+		if res := dd.last(); res != nil && res.facts != nil {
+			dd.mu.Lock()
+			if !dd.closed {
+				s.engine.Put(&analysis.File{Path: dd.key, Lang: res.snap.lang, Facts: res.facts})
+			}
+			dd.mu.Unlock()
+		}
+	}
+}
+
+// recheckOpen re-runs the rules on every open document; clients that pull
+// diagnostics are asked to pull again.
+func (s *Server) recheckOpen() {
+	for _, dd := range s.docs.all() {
+		dd.requestRecheck()
+	}
+	if s.caps.pullDiagnostics && s.caps.diagnosticRefresh {
+		s.goBackground(func(ctx context.Context) {
+			if _, err := s.conn.Call(ctx, methodDiagnosticRefresh, nil, nil); err != nil {
+				s.log.Debug("diagnostic refresh failed", zap.Error(err))
+			}
+		})
+	}
+}
+
+// registerWatchers asks the client to report changes to source and
+// configuration files (client/registerCapability), when it supports that.
+func (s *Server) registerWatchers(ctx context.Context) {
+	var regs []map[string]any
+	if s.caps.watchedFilesDynamic {
+		regs = append(regs, map[string]any{
+			"id":     "stablestack-watched-files",
+			"method": "workspace/didChangeWatchedFiles",
+			"registerOptions": map[string]any{"watchers": []map[string]any{
+				{"globPattern": "**/*.{py,pyi,js,jsx,mjs,cjs,ts,tsx,mts,cts}"},
+				{"globPattern": "**/{" + strings.Join(configFileNames, ",") + "}"},
+			}},
+		})
+	}
+	if s.caps.configurationDynamic {
+		regs = append(regs, map[string]any{"id": "stablestack-configuration", "method": "workspace/didChangeConfiguration"})
+	}
+	if len(regs) == 0 {
+		return
+	}
+	if _, err := s.conn.Call(ctx, "client/registerCapability", map[string]any{"registrations": regs}, nil); err != nil {
+		s.log.Info("client/registerCapability failed", zap.Error(err))
+	}
+}
+
+// File change types of workspace/didChangeWatchedFiles.
+const (
+	fileCreated = 1
+	fileChanged = 2
+	fileDeleted = 3
+)
+
+type fileEvent struct {
+	URI  string `json:"uri"`
+	Type int    `json:"type"`
+}
+
+// didChangeWatchedFiles updates the index from files changed on disk. Files
+// open in the editor are skipped: the buffer is what the user sees.
+func (s *Server) didChangeWatchedFiles(_ context.Context, raw json.RawMessage) (any, error) {
+	var p struct {
+		Changes []fileEvent `json:"changes"`
+	}
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, err
+	}
+	changed, config := false, false
+	for _, ev := range p.Changes {
+		path, ok := uriToPath(ev.URI)
+		if !ok {
+			continue
+		}
+		if isConfigFile(path) {
+			config = true
+			continue
+		}
+		if s.docs.byKey(path) != nil {
+			continue
+		}
+		switch ev.Type {
+		case fileDeleted:
+			changed = s.removeUnder(path) || changed
+		case fileCreated, fileChanged:
+			changed = s.indexFile(path) || changed
+		}
+	}
+	if config {
+		s.reloadConfig("configuration file changed")
+		return nil, nil
+	}
+	if changed {
+		s.recheckOpen()
+	}
+	return nil, nil
+}
+
+// indexFile (re)summarizes one file from disk, if the walk would include it.
+func (s *Server) indexFile(path string) bool {
+	lang, ok := syntax.ForPath(path)
+	if !ok || !s.inWorkspace(path) {
+		return false
+	}
+	text, err := engine.ReadSource(path)
+	if err != nil {
+		s.log.Debug("file not indexed", zap.String("path", path), zap.Error(err))
+		return s.engine.Remove(path)
+	}
+	var prev analysis.Facts
+	if f := s.engine.File(path); f != nil {
+		prev = f.Facts
+	}
+	facts, err := engine.Summarize(path, lang, text, nil, prev, true)
+	if err != nil {
+		s.log.Debug("file not indexed", zap.String("path", path), zap.Error(err))
+		return false
+	}
+	if s.docs.byKey(path) != nil {
+		return false // opened meanwhile: the buffer wins
+	}
+	s.engine.Put(&analysis.File{Path: path, Lang: lang, Facts: facts})
+	return true
+}
+
+// removeUnder drops a deleted file, or every file under a deleted directory.
+func (s *Server) removeUnder(path string) bool {
+	if s.engine.Remove(path) {
+		return true
+	}
+	var gone []string
+	prefix := path + string(filepath.Separator)
+	s.engine.Each(func(f *analysis.File) bool {
+		if strings.HasPrefix(f.Path, prefix) {
+			gone = append(gone, f.Path)
+		}
+		return true
+	})
+	for _, p := range gone {
+		s.engine.Remove(p)
+	}
+	return len(gone) > 0
+}
+
+// dependencyDirs mirror the directories the engine's walk skips, for single
+// files reported by the watcher (the walk is not run for those).
+var dependencyDirs = map[string]bool{
+	"node_modules": true, "bower_components": true, "vendor": true, "venv": true, "__pycache__": true,
+	"site-packages": true, "dist": true, "build": true, "out": true, "coverage": true, "target": true,
+}
+
+// inWorkspace reports whether a file lies under a workspace folder, outside
+// dependency, build and hidden directories, and is not excluded.
+func (s *Server) inWorkspace(path string) bool {
+	cfg := s.engine.Config()
+	for _, root := range s.engine.Roots() {
+		rel, err := filepath.Rel(root, path)
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		segs := strings.Split(rel, "/")
+		for _, seg := range segs[:len(segs)-1] {
+			if dependencyDirs[seg] || (strings.HasPrefix(seg, ".") && seg != ".well-known") {
+				return false
+			}
+		}
+		return !cfg.Excluded(rel)
+	}
+	return false
+}
+
+// restoreFromDisk puts a closed file's on-disk facts back in the index (or
+// drops it when it is not a workspace file on disk), then rechecks the other
+// open documents, which may depend on it.
+func (s *Server) restoreFromDisk(d *document, last *docResult) {
+	defer s.recheckOpen()
+	if !d.isFile || !s.inWorkspace(d.key) {
+		s.engine.Remove(d.key)
+		return
+	}
+	text, err := engine.ReadSource(d.key)
+	if err != nil {
+		s.engine.Remove(d.key) // deleted while open, or unreadable
+		return
+	}
+	if last != nil && last.facts != nil && bytes.Equal(text, last.snap.text) {
+		s.engine.Put(&analysis.File{Path: d.key, Lang: last.snap.lang, Facts: last.facts})
+		return
+	}
+	s.indexFile(d.key)
+}
+
+// didChangeWorkspaceFolders updates the roots and re-indexes.
+func (s *Server) didChangeWorkspaceFolders(_ context.Context, raw json.RawMessage) (any, error) {
+	var p struct {
+		Event struct {
+			Added   []workspaceFolder `json:"added"`
+			Removed []workspaceFolder `json:"removed"`
+		} `json:"event"`
+	}
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, err
+	}
+	roots := s.engine.Roots()
+	for _, f := range p.Event.Removed {
+		if path, ok := uriToPath(f.URI); ok {
+			for i, r := range roots {
+				if r == path {
+					roots = append(roots[:i], roots[i+1:]...)
+					break
+				}
+			}
+			s.removeUnder(path)
+		}
+	}
+	for _, f := range p.Event.Added {
+		if path, ok := uriToPath(f.URI); ok {
+			roots = append(roots, path)
+		}
+	}
+	s.engine.SetRoots(roots)
+	s.reindex("workspace folders changed")
+	return nil, nil
+}
