@@ -60,6 +60,7 @@ type routeReg struct {
 	span      analysis.Span // absolute
 	at        anchor
 	protected bool // by its own handler chain or options
+	insertAt  int  // absolute offset of the first handler, where a limiter argument goes; -1 if unknown
 }
 
 // interpretation is the result for the whole workspace.
@@ -94,6 +95,7 @@ type interp struct {
 	active  map[*Func]bool
 	modules map[*module]*frame
 	res     *interpretation
+	base    int // start of the unit whose call is being interpreted
 }
 
 // maxInvokeDepth bounds installer and plugin nesting.
@@ -246,7 +248,7 @@ func (it *interp) run(fr *frame, sc *Scope, u *Unit) {
 		if inst == nil {
 			continue
 		}
-		it.registration(fr, inst, c, span, at)
+		it.registration(fr, inst, c, span, at, u.Start)
 	}
 }
 

@@ -148,9 +148,19 @@ func programFor(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) *
 		}
 		cacheMu.Unlock()
 	}
+	cacheMu.Lock()
+	prev := cached.p
+	cacheMu.Unlock()
 	p := &program{ws: ws, cfg: cfg, modules: map[string]*module{}}
 	ws.Each(func(o *analysis.File) bool {
 		if facts, ok := o.Facts.(*Facts); ok && o.Lang.IsJS() {
+			// Facts are immutable: an unchanged file keeps its index.
+			if prev != nil {
+				if m := prev.modules[o.Path]; m != nil && m.facts == facts {
+					p.modules[o.Path] = m
+					return true
+				}
+			}
 			p.modules[o.Path] = newModule(o.Path, facts)
 		}
 		return true

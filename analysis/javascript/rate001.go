@@ -3,6 +3,7 @@ package javascript
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis"
@@ -17,6 +18,8 @@ import (
 //	framework  express | fastify | koa | hono | nextjs-app | nextjs-pages
 //	route      "POST /api/login" as in the message (RATE001)
 //	method     the first method ("POST"); path: the full path ("/api/login")
+//	insert_at  Express/Koa/Hono: byte offset of the route's first handler,
+//	           where a limiter middleware argument goes
 //	counter    the container's name, "this.x" for class fields (replace-counter)
 //	library    express-rate-limit | express-slow-down | rate-limiter-flexible |
 //	           @fastify/rate-limit | koa-ratelimit | hono-rate-limiter |
@@ -55,7 +58,11 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 		} else if isHealth(cfg, path) {
 			continue
 		}
-		out = append(out, routeFinding(s, r.methods, path, r.inst.framework))
+		fd := routeFinding(s, r.methods, path, r.inst.framework)
+		if r.insertAt >= 0 && r.inst.framework != fwFastify {
+			fd.Fix["insert_at"] = strconv.Itoa(r.insertAt)
+		}
+		out = append(out, fd)
 	}
 	out = append(out, checkNextRoutes(f, p, cfg)...)
 	return out

@@ -8,7 +8,8 @@ import (
 
 // registration interprets one member call on an instance: a route, a
 // middleware, a mount, a plugin or a hook.
-func (it *interp) registration(fr *frame, inst *instance, c *Call, span analysis.Span, at anchor) {
+func (it *interp) registration(fr *frame, inst *instance, c *Call, span analysis.Span, at anchor, base int) {
+	it.base = base
 	if m := httpMethodOf(c.Method); m != "" {
 		it.methodRoute(fr, inst, c, m, span, at)
 		return
@@ -166,7 +167,10 @@ func (it *interp) registerCall(fr *frame, inst *instance, c *Call, at anchor) {
 
 // addRoute records a route and whether its own chain protects it.
 func (it *interp) addRoute(fr *frame, inst *instance, methods []string, path Value, handlers []Value, opts *Value, span analysis.Span, at anchor) {
-	r := &routeReg{inst: inst, methods: methods, file: fr.m.path, span: span, at: at}
+	r := &routeReg{inst: inst, methods: methods, file: fr.m.path, span: span, at: at, insertAt: -1}
+	if len(handlers) > 0 && handlers[0].Span != (analysis.Span{}) {
+		r.insertAt = it.base + handlers[0].Span.Start
+	}
 	switch ps := stringList(path); {
 	case path.Kind == KString:
 		r.path = path.Str
