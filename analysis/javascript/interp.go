@@ -18,14 +18,25 @@ import (
 // different files cannot be ordered and count as earlier, which errs toward
 // "protected": a missed finding, never a false one.
 
-// anchor is where an event happened, for ordering.
+// anchor is where an event happened, for ordering: off in path, and sub,
+// the event's own position, which orders the events of one installer or
+// plugin run (they share path and off).
 type anchor struct {
 	path string
 	off  int
+	sub  int
 }
 
 // before reports whether a happened before b (see the package comment).
-func (a anchor) before(b anchor) bool { return a.path != b.path || a.off < b.off }
+func (a anchor) before(b anchor) bool {
+	if a.path != b.path {
+		return true
+	}
+	if a.off != b.off {
+		return a.off < b.off
+	}
+	return a.sub < b.sub
+}
 
 // instance is an app, router or plugin context routes are registered on.
 type instance struct {
@@ -163,6 +174,14 @@ func (it *interp) markReferenced(m *module) {
 				if f, _, _ := it.funcOf(fr, c.Args[0], 0); f != nil {
 					it.refd[f] = true
 				}
+				targets, _ := it.autoloadTargets(fr, &c)
+				for _, t := range targets {
+					if _, v, ok := it.p.export(t.m, "default", 0); ok {
+						if f, _, _ := it.funcOf(it.moduleFrame(t.m), v, 0); f != nil {
+							it.refd[f] = true
+						}
+					}
+				}
 			}
 		}
 	}
@@ -233,9 +252,10 @@ func (it *interp) run(fr *frame, sc *Scope, u *Unit) {
 	for i := range sc.Calls {
 		c := &sc.Calls[i]
 		span := u.Abs(c.Span)
-		at := anchor{fr.m.path, span.Start}
+		at := anchor{fr.m.path, span.Start, span.Start}
 		if fr.anchor != nil {
 			at = *fr.anchor
+			at.sub = span.Start
 		}
 		if c.Recv.Kind == KNone {
 			it.installer(fr, c, at)
@@ -528,7 +548,7 @@ func (it *interp) instFromCall(fr *frame, v Value, depth int) *instance {
 		if len(v.Args) > 0 && v.Args[0].Kind == KString {
 			prefix = v.Args[0].Str
 		}
-		child.mounts = append(child.mounts, mountEdge{parent: parent, prefix: prefix, at: anchor{path: fr.m.path, off: -1}})
+		child.mounts = append(child.mounts, mountEdge{parent: parent, prefix: prefix, at: anchor{path: fr.m.path, off: -1, sub: -1}})
 		return child
 	}
 	if f2, val, ok := it.deref(fr, v, depth+1); ok {

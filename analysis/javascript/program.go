@@ -59,6 +59,9 @@ func newModule(path string, facts *Facts) *module {
 		for _, b := range u.Bindings {
 			m.collectArgFuncs(u, []Value{b.Value})
 		}
+		for _, e := range u.Exports {
+			m.collectArgFuncs(u, []Value{e.Value})
+		}
 	}
 	return m
 }

@@ -139,6 +139,10 @@ func (it *interp) registerCall(fr *frame, inst *instance, c *Call, at anchor) {
 	if len(c.Args) > 1 {
 		opts = c.Args[1]
 	}
+	if targets, ok := it.autoloadTargets(fr, c); ok {
+		it.autoload(fr, inst, targets, at)
+		return
+	}
 	// A plugin function that registers things is run as a plugin, even when
 	// it mentions a limiter (fastify.rateLimit() in one route's options).
 	f, m, encapsulated := it.funcOf(fr, c.Args[0], 0)
