@@ -31,6 +31,9 @@ type need struct {
 	// limiter marks the scaffolded module: when it is missing from the
 	// project, the action also creates it or runs the scaffold command.
 	limiter bool
+	// def asks for the module's default export bound to name (JavaScript:
+	// import name from 'm' / const name = require('m')).
+	def bool
 }
 
 // Actions returns the quick fixes for the findings of req.File that overlap

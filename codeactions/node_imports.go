@@ -37,6 +37,7 @@ type jsImport struct {
 	source    string            // the specifier, without quotes
 	names     map[string]string // imported name -> local name
 	namespace string            // import * as ns / const ns = require(...)
+	def       string            // import d from 'm' / const d = require('m')
 	// listEnd is where ", name" goes to extend the named list ({ a, b }), or
 	// -1 when the declaration has no list to extend.
 	listEnd int
@@ -156,6 +157,8 @@ func parseJSImport(n syntax.Node, text []byte) (jsImport, bool) {
 			}
 			c.NamedChildren(func(x syntax.Node) bool {
 				switch x.Kind() {
+				case "identifier":
+					imp.def = x.Text(text)
 				case "namespace_import":
 					imp.namespace = x.NamedChild(0).Text(text)
 				case "named_imports":
@@ -193,6 +196,7 @@ func parseJSImport(n syntax.Node, text []byte) (jsImport, bool) {
 		case "identifier":
 			if value.Kind() == "call_expression" && value.Field("function").Text(text) == "require" {
 				imp.namespace = name.Text(text)
+				imp.def = name.Text(text)
 			}
 		case "object_pattern":
 			imp.listEnd = listEnd(name, text)
@@ -322,6 +326,12 @@ func (ni *nodeImports) lookup(n need) (string, bool) {
 		if !sameModule(imp.source, spec) {
 			continue
 		}
+		if n.def {
+			if imp.def != "" {
+				return imp.def, true
+			}
+			continue
+		}
 		if alias, ok := imp.names[n.name]; ok {
 			return alias, true
 		}
@@ -341,16 +351,24 @@ func (ni *nodeImports) ref(n need) string {
 
 func (ni *nodeImports) edits(needs []need) []Edit {
 	missing := map[string][]string{}
+	defaults := map[string]string{}
 	for _, n := range needs {
 		if _, ok := ni.lookup(n); ok {
 			continue
 		}
 		spec := ni.resolve(n)
+		if n.def {
+			defaults[spec] = n.name
+			continue
+		}
 		if !contains(missing[spec], n.name) {
 			missing[spec] = append(missing[spec], n.name)
 		}
 	}
 	var out []Edit
+	for _, spec := range sortedKeys(defaults) {
+		out = append(out, ni.insert(spec, ni.defaultDeclaration(spec, defaults[spec])))
+	}
 	for _, spec := range sortedKeys(missing) {
 		names := missing[spec]
 		sort.Strings(names)
@@ -388,6 +406,20 @@ func (ni *nodeImports) declaration(spec string, names []string) string {
 	return s
 }
 
+// defaultDeclaration renders `import name from 'm';` or
+// `const name = require('m');`.
+func (ni *nodeImports) defaultDeclaration(spec, name string) string {
+	q := ni.quote
+	s := "const " + name + " = require(" + q + spec + q + ")"
+	if ni.esm {
+		s = "import " + name + " from " + q + spec + q
+	}
+	if ni.semi {
+		s += ";"
+	}
+	return s
+}
+
 // insert places a new declaration: in the last group when it holds relative
 // imports (kept sorted if it is), as a new group after several package-only
 // groups, else at the end of the only group.
@@ -400,6 +432,19 @@ func (ni *nodeImports) insert(spec, line string) Edit {
 			prefix = nl
 		}
 		return insertAt(at, prefix+line+nl+blankAfter(text, at, nl))
+	}
+	if !strings.HasPrefix(spec, ".") {
+		// A package: after the last package import, before relative ones.
+		var lastPkg syntax.Node
+		for _, d := range ni.decls {
+			if !strings.HasPrefix(d.source, ".") {
+				lastPkg = d.node
+			}
+		}
+		if lastPkg.IsNull() {
+			return insertAt(lineStart(text, ni.decls[0].node.Start()), line+nl)
+		}
+		return ni.after(lastPkg, line)
 	}
 	lastGroup := ni.decls[len(ni.decls)-1].group
 	var members []jsImport
