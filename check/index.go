@@ -2,6 +2,9 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -61,7 +64,14 @@ func indexFiles(ctx context.Context, e *engine.Engine, files []engine.SourceFile
 	return out
 }
 
-func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report func(Problem)) indexed {
+func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report func(Problem)) (ix indexed) {
+	// An analyzer bug must cost one file, reported, never the whole run.
+	defer func() {
+		if v := recover(); v != nil {
+			report(internalError(sf.Path, "summarizing", v))
+			ix = indexed{src: sf}
+		}
+	}()
 	text, err := engine.ReadSource(sf.Path)
 	if err != nil {
 		kind, msg := classify(err)
@@ -99,6 +109,22 @@ func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report 
 	}
 	e.Put(f)
 	return indexed{src: sf, file: f}
+}
+
+// internalError reports a panic of the analyzer, with the stack so a bug
+// report can point at the line.
+func internalError(path, during string, v any) Problem {
+	// Keep the frames below the panic: where the analyzer failed.
+	lines := strings.Split(string(debug.Stack()), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") {
+			lines = lines[i+2:]
+			break
+		}
+	}
+	stack := strings.Join(lines[:min(len(lines), 12)], "\n")
+	return Problem{Path: path, Kind: ProblemInternal, Line: -1,
+		Message: fmt.Sprintf("internal error while %s this file (please report it): %v\n%s", during, v, stack)}
 }
 
 // problemAt locates a problem's byte offset (-1: unknown, Line -1).

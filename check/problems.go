@@ -20,6 +20,7 @@ const (
 	ProblemParse       ProblemKind = "parse-failed" // the parser gave up
 	ProblemSyntaxError ProblemKind = "syntax-error" // parsed with errors; the rest was checked
 	ProblemInvalidUTF8 ProblemKind = "invalid-utf8" // checked byte-wise
+	ProblemInternal    ProblemKind = "internal-error" // the analyzer panicked on this file
 )
 
 // Problem is a path that was skipped or only partly checked. Every one is
@@ -67,5 +68,7 @@ func classify(err error) (ProblemKind, string) {
 	return ProblemUnreadable, "skipped: " + msg
 }
 
-// Fatal reports whether the problem makes the run exit 2.
-func (p Problem) Fatal() bool { return p.Explicit && !p.Checked }
+// Fatal reports whether the problem makes the run exit 2: an explicit path
+// that was not checked, or an analyzer crash anywhere (our bug, which may
+// have hidden findings: a CI gate must not pass over it).
+func (p Problem) Fatal() bool { return p.Explicit && !p.Checked || p.Kind == ProblemInternal }

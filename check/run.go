@@ -147,10 +147,20 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 	var files []engine.SourceFile
 	seen := map[string]bool{}
 	err = engine.Walk(ctx, abs, cfg, func(sf engine.SourceFile) {
-		if !seen[sf.Path] {
-			seen[sf.Path] = true
-			files = append(files, sf)
+		if seen[sf.Path] {
+			return
 		}
+		seen[sf.Path] = true
+		if explicit[sf.Path] {
+			// A named FIFO or device would block the read forever; the walk
+			// itself only yields regular files.
+			if info, err := os.Stat(sf.Path); err == nil && !info.Mode().IsRegular() {
+				problem(Problem{Path: sf.Path, Kind: ProblemNotSource, Explicit: true, Line: -1,
+					Message: "skipped: not a regular file"})
+				return
+			}
+		}
+		files = append(files, sf)
 	}, func(p engine.Problem) {
 		path := p.Path
 		if !filepath.IsAbs(path) {
@@ -180,7 +190,8 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		return nil, err
 	}
 
-	findings := checkAll(e, idx, opts.Workers)
+	findings, crashed := checkAll(e, idx, opts.Workers)
+	rep.Problems = append(rep.Problems, crashed...)
 	cache := &sourceCache{texts: map[string][]byte{}, lines: map[string]*syntax.LineIndex{}}
 	for i, ix := range idx {
 		if ix.file == nil {
@@ -199,13 +210,15 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 }
 
 // checkAll runs the rules on every indexed file in parallel; findings[i]
-// belongs to idx[i]. All facts are in the engine before any check runs, so
+// belongs to idx[i]. A panic in a rule becomes a Problem for that file. All facts are in the engine before any check runs, so
 // cross-file facts are complete.
-func checkAll(e *engine.Engine, idx []indexed, workers int) [][]analysis.Finding {
+func checkAll(e *engine.Engine, idx []indexed, workers int) ([][]analysis.Finding, []Problem) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	out := make([][]analysis.Finding, len(idx))
+	var mu sync.Mutex // guards problems
+	var problems []Problem
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -218,11 +231,20 @@ func checkAll(e *engine.Engine, idx []indexed, workers int) [][]analysis.Finding
 					return
 				}
 				if f := idx[i].file; f != nil && f.Facts != nil {
-					out[i] = e.Check(f)
+					func() {
+						defer func() {
+							if v := recover(); v != nil {
+								mu.Lock()
+								problems = append(problems, internalError(f.Path, "checking", v))
+								mu.Unlock()
+							}
+						}()
+						out[i] = e.Check(f)
+					}()
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return out
+	return out, problems
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/stablestack/stablestack/check"
@@ -42,9 +43,11 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.Fix, "fix", false, "")
 	fs.BoolVar(&opts.Diff, "diff", false, "")
 	fs.BoolVar(&opts.ExitZero, "exit-zero", false, "")
-	// Hidden: for the pre-filter equivalence test and benchmarks.
+	// Hidden: for the pre-filter equivalence test, benchmarks and profiling.
 	fs.BoolVar(&opts.NoPrefilter, "no-prefilter", false, "")
 	fs.IntVar(&opts.Workers, "workers", 0, "")
+	cpuProfile := fs.String("cpuprofile", "", "")
+	memProfile := fs.String("memprofile", "", "")
 	help := fs.Bool("h", false, "")
 	fs.BoolVar(help, "help", false, "")
 
@@ -76,7 +79,24 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return check.Run(ctx, opts, stdout, stderr)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "stablestack check: %v\n", err)
+			return exitError
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	code := check.Run(ctx, opts, stdout, stderr)
+	if *memProfile != "" {
+		if f, err := os.Create(*memProfile); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	return code
 }
 
 // parseInterspersed parses flags that may come after paths
