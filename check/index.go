@@ -3,9 +3,9 @@ package check
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"

@@ -13,13 +13,13 @@ import (
 type ProblemKind string
 
 const (
-	ProblemUnreadable  ProblemKind = "unreadable"   // missing, permission denied, I/O error
-	ProblemBinary      ProblemKind = "binary"       // NUL bytes: not source code
-	ProblemTooLarge    ProblemKind = "too-large"    // over engine.MaxFileBytes
-	ProblemNotSource   ProblemKind = "not-source"   // an explicit file of no supported language
-	ProblemParse       ProblemKind = "parse-failed" // the parser gave up
-	ProblemSyntaxError ProblemKind = "syntax-error" // parsed with errors; the rest was checked
-	ProblemInvalidUTF8 ProblemKind = "invalid-utf8" // checked byte-wise
+	ProblemUnreadable  ProblemKind = "unreadable"     // missing, permission denied, I/O error
+	ProblemBinary      ProblemKind = "binary"         // NUL bytes: not source code
+	ProblemTooLarge    ProblemKind = "too-large"      // over engine.MaxFileBytes
+	ProblemNotSource   ProblemKind = "not-source"     // an explicit file of no supported language
+	ProblemParse       ProblemKind = "parse-failed"   // the parser gave up
+	ProblemSyntaxError ProblemKind = "syntax-error"   // parsed with errors; the rest was checked
+	ProblemInvalidUTF8 ProblemKind = "invalid-utf8"   // checked byte-wise
 	ProblemInternal    ProblemKind = "internal-error" // the analyzer panicked on this file
 )
 
