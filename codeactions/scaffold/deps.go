@@ -261,29 +261,39 @@ func editPackageJSON(data []byte) ([]byte, bool, string) {
 		return nil, true, ""
 	}
 	entry := `"` + nodePackage + `": "` + nodeVersion + `"`
+	indent := detectIndent(data)
 	var out []byte
-	if at, ok := topLevelValueOffset(data, "dependencies"); ok && data[at] == '{' {
-		indent := detectIndent(data)
-		rest := bytes.TrimLeft(data[at+1:], " \t\r\n")
-		sep := ","
-		if len(rest) > 0 && rest[0] == '}' {
-			sep = ""
+	if open, closeAt, ok := topLevelObjectSpan(data, "dependencies"); ok {
+		inner := data[open+1 : closeAt]
+		trimmed := bytes.TrimRight(inner, " \t\r\n")
+		blank := len(bytes.TrimSpace(inner)) == 0
+		switch {
+		case !bytes.Contains(inner, []byte("\n")) && blank:
+			out = splice(data, open+1, closeAt, entry)
+		case !bytes.Contains(inner, []byte("\n")):
+			out = splice(data, open+1+len(trimmed), open+1+len(trimmed), ", "+entry)
+		case blank:
+			out = splice(data, open+1, closeAt, "\n"+indent+indent+entry+"\n"+indent)
+		default:
+			item := indent + indent
+			if m := regexp.MustCompile(`\n([ \t]+)"[^\n]*$`).FindSubmatch(trimmed); m != nil {
+				item = string(m[1])
+			}
+			out = splice(data, open+1+len(trimmed), open+1+len(trimmed), ",\n"+item+entry)
 		}
-		out = splice(data, at+1, at+1, "\n"+indent+indent+entry+sep)
-	} else if !ok {
+	} else if _, present := topLevelObjectKey(data, "dependencies"); present {
+		return nil, false, `"dependencies" is not an object`
+	} else {
 		end := bytes.LastIndexByte(data, '}')
 		if end < 0 {
 			return nil, false, "no top-level object"
 		}
-		indent := detectIndent(data)
 		body := bytes.TrimRight(data[:end], " \t\r\n")
 		sep := ","
 		if bytes.HasSuffix(body, []byte("{")) {
 			sep = ""
 		}
 		out = splice(data, len(body), end, sep+"\n"+indent+`"dependencies": {`+"\n"+indent+indent+entry+"\n"+indent+"}\n")
-	} else {
-		return nil, false, `"dependencies" is not an object`
 	}
 	var check struct {
 		Dependencies map[string]any `json:"dependencies"`
@@ -294,32 +304,54 @@ func editPackageJSON(data []byte) ([]byte, bool, string) {
 	return out, false, ""
 }
 
-// topLevelValueOffset returns the byte offset of the value of key in the
-// top-level JSON object.
-func topLevelValueOffset(data []byte, key string) (int, bool) {
+// topLevelObjectKey reports whether the top-level object has key, and the
+// decoder positioned at its value.
+func topLevelObjectKey(data []byte, key string) (*json.Decoder, bool) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return 0, false
+		return nil, false
 	}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return 0, false
+			return nil, false
 		}
-		off := int(dec.InputOffset())
 		if k, _ := t.(string); k == key {
-			// Skip whitespace and the colon to the value.
-			for off < len(data) && (data[off] == ':' || data[off] == ' ' || data[off] == '\t' || data[off] == '\n' || data[off] == '\r') {
-				off++
-			}
-			return off, off < len(data)
+			return dec, true
 		}
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
-			return 0, false
+			return nil, false
 		}
 	}
-	return 0, false
+	return nil, false
+}
+
+// topLevelObjectSpan returns the offsets of the braces of the object value of
+// key in the top-level JSON object.
+func topLevelObjectSpan(data []byte, key string) (open, closeAt int, ok bool) {
+	dec, found := topLevelObjectKey(data, key)
+	if !found {
+		return 0, 0, false
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0, 0, false
+	}
+	open = int(dec.InputOffset()) - 1
+	for dec.More() {
+		if _, err := dec.Token(); err != nil { // key
+			return 0, 0, false
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return 0, 0, false
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return 0, 0, false
+	}
+	closeAt = int(dec.InputOffset()) - 1
+	return open, closeAt, data[open] == '{' && data[closeAt] == '}'
 }
 
 func detectIndent(data []byte) string {
