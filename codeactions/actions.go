@@ -125,7 +125,7 @@ func (fc *fileCtx) action(fixes []fix, title, kind string, preferred bool) Actio
 		a.Edits = append(a.Edits, fx.edits...)
 		needs = append(needs, fx.needs...)
 	}
-	a.Edits = append(fc.importEdits(needs), a.Edits...)
+	a.Edits = normalize(append(fc.importEdits(needs), a.Edits...), len(fc.text))
 	for _, n := range needs {
 		if n.limiter && !fc.moduleExists() {
 			a.Create, a.Command = moduleProvision(fc.req.File.Path, fc.family, fc.req.CanCreateFiles)

@@ -28,7 +28,14 @@ func Apply(text []byte, edits []Edit) ([]byte, error) {
 // their order) and rejects overlapping or out-of-range ones.
 func sortEdits(edits []Edit, size int) ([]Edit, error) {
 	sorted := append([]Edit(nil), edits...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Span.Start < sorted[j].Span.Start })
+	// At one offset, insertions go before a replacement that starts there.
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i].Span, sorted[j].Span
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.End == a.Start && b.End != b.Start
+	})
 	for i, e := range sorted {
 		if e.Span.Start < 0 || e.Span.End < e.Span.Start || e.Span.End > size {
 			return nil, fmt.Errorf("codeactions: edit %d..%d outside text of %d bytes", e.Span.Start, e.Span.End, size)
@@ -39,6 +46,26 @@ func sortEdits(edits []Edit, size int) ([]Edit, error) {
 		}
 	}
 	return sorted, nil
+}
+
+// normalize sorts edits and merges those that touch (an insertion at the
+// start of a deletion, a deletion right after another) into one, so clients
+// that reject touching ranges still accept the result.
+func normalize(edits []Edit, size int) []Edit {
+	sorted, err := sortEdits(edits, size)
+	if err != nil {
+		return edits // Apply reports the problem
+	}
+	var out []Edit
+	for _, e := range sorted {
+		if n := len(out); n > 0 && out[n-1].Span.End == e.Span.Start {
+			out[n-1].Span.End = e.Span.End
+			out[n-1].NewText += e.NewText
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // overlaps reports whether any edit of a touches an edit of b: fix-all keeps a
