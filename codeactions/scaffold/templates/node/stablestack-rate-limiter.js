@@ -302,7 +302,8 @@ function adaptClient(client) {
         () => client.isOpen === false),
       evalsha(keys, args) { return client.evalSha(SLIDING_WINDOW_SHA, { keys, arguments: args }); },
       eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, { keys, arguments: args }); },
-      close() { return Promise.resolve().then(() => (client.isOpen === false ? null : client.quit())).catch(() => client.disconnect && client.disconnect()).catch(() => {}); },
+      // disconnect, not QUIT: QUIT waits for a server that may be down or hung.
+      close() { return Promise.resolve().then(() => (client.isOpen === false ? null : client.disconnect())).catch(() => {}); },
     };
   }
   if (client && typeof client.evalsha === 'function') {
@@ -313,7 +314,7 @@ function adaptClient(client) {
       ensureOpen: firstConnection(client, () => client.status === 'ready', () => client.status === 'wait'),
       evalsha(keys, args) { return client.evalsha(SLIDING_WINDOW_SHA, keys.length, ...keys, ...args); },
       eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, keys.length, ...keys, ...args); },
-      close() { return Promise.resolve().then(() => client.quit()).catch(() => client.disconnect()).catch(() => {}); },
+      close() { return Promise.resolve().then(() => client.disconnect()).catch(() => {}); },
     };
   }
   throw new TypeError('stablestack-rate-limiter: `redis` must be a node-redis or ioredis client');
