@@ -32,7 +32,6 @@
 
 (require 'cl-lib)
 (require 'subr-x)
-(require 'url-util)
 
 (defgroup stablestack nil
   "StableStack language server: rate limiting checks for API routes."
@@ -116,6 +115,7 @@ Levels: \"error\", \"warning\", \"information\", \"hint\"."
 (declare-function eglot--current-server-or-lose "eglot")
 (declare-function jsonrpc-notify "jsonrpc")
 (declare-function eglot-execute-command "eglot")
+(declare-function project-root "project")
 (declare-function eieio-object-p "eieio-core")
 (declare-function object-of-class-p "eieio")
 
@@ -259,22 +259,19 @@ language gets its own entry (and its own server process)."
          (lsp-send-execute-command (symbol-name command) arguments))
         (t (user-error "No StableStack server manages this buffer"))))
 
-(defun stablestack--cursor-arguments ()
-  "The document and cursor position, as the server's commands expect them.
-The column counts UTF-16 code units, the LSP default both clients use."
-  (let* ((line (1- (line-number-at-pos nil t)))
-         (before (buffer-substring-no-properties (line-beginning-position) (point)))
-         (character (/ (length (encode-coding-string before 'utf-16le)) 2))
-         (uri (concat "file://" (url-hexify-string (expand-file-name buffer-file-name)
-                                                   url-path-allowed-chars))))
-    (vector (list :textDocument (list :uri uri)
-                  :position (list :line line :character character)))))
+(defun stablestack--module-arguments ()
+  "Argument of stablestack.addRateLimiter: the module's language and directory."
+  (let ((lang (if (derived-mode-p 'python-mode 'python-ts-mode) "python" "node"))
+        (dir (or (and (fboundp 'project-current) (project-current)
+                      (expand-file-name (project-root (project-current))))
+                 default-directory)))
+    (vector (list :lang lang :dir (directory-file-name (expand-file-name dir))))))
 
 ;;;###autoload
 (defun stablestack-add-rate-limiter ()
-  "Add a rate limiter to the route at point."
+  "Write the rate limiter module (Python or Node) into this project."
   (interactive)
-  (stablestack--execute 'stablestack.addRateLimiter (stablestack--cursor-arguments)))
+  (stablestack--execute 'stablestack.addRateLimiter (stablestack--module-arguments)))
 
 ;;;###autoload
 (defun stablestack-instrument-workspace ()

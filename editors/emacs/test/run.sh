@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs editors/emacs/test/e2e.el in batch Emacs (Debian's emacs-nox + elpa-eglot) against
-# $STABLESTACK_BIN on a scratch copy of the fixture workspace. `-q` rather than `-Q` so
+# Runs editors/emacs/test/e2e.el (Eglot) and e2e-lsp-mode.el in batch Emacs (Debian's
+# emacs-nox + elpa-eglot + elpa-lsp-mode) against $STABLESTACK_BIN, each on a scratch copy
+# of the fixture workspace. `-q` rather than `-Q` so
 # Debian's site-start puts the elpa-* packages (eglot 1.9) on the load path.
 set -euo pipefail
 
@@ -10,18 +11,29 @@ editors="$(cd "$here/../.." && pwd)"
 : "${EDITORS_RESULTS:?EDITORS_RESULTS unset}"
 EMACS="${EMACS:-emacs}"
 
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-cp -r "$editors/test/fixtures/workspace" "$scratch/workspace"
-mkdir -p "$scratch/home"
+# Runs one test file on a fresh copy of the workspace; prints its output if it fails.
+run_one() {
+  local file="$1" scratch status=0
+  scratch="$(mktemp -d)"
+  cp -r "$editors/test/fixtures/workspace" "$scratch/workspace"
+  mkdir -p "$scratch/home"
+  env HOME="$scratch/home" STABLESTACK_BIN="$STABLESTACK_BIN" EDITORS_RESULTS="$EDITORS_RESULTS" \
+    WORKSPACE="$scratch/workspace" STABLESTACK_EL_DIR="$editors/emacs" \
+    timeout -k 5 120 "$EMACS" --batch -q -l "$here/$file" </dev/null >"$scratch/out" 2>&1 || status=$?
+  if [[ $status -ne 0 ]]; then
+    echo "emacs ($file) exited $status; its output:" >&2
+    grep -v -e '^Loading ' -e 'is not in lsp-enabled-clients' "$scratch/out" | tail -60 >&2 || true
+  fi
+  rm -rf "$scratch"
+  return "$status"
+}
 
 status=0
-env HOME="$scratch/home" STABLESTACK_BIN="$STABLESTACK_BIN" EDITORS_RESULTS="$EDITORS_RESULTS" \
-  WORKSPACE="$scratch/workspace" STABLESTACK_EL_DIR="$editors/emacs" \
-  timeout -k 5 120 "$EMACS" --batch -q -l "$here/e2e.el" </dev/null >"$scratch/out" 2>&1 || status=$?
-
-if [[ $status -ne 0 ]]; then
-  echo "emacs exited $status; its output:" >&2
-  grep -v '^Loading ' "$scratch/out" | tail -60 >&2 || true
+run_one e2e.el || status=1
+if "$EMACS" --batch -q --eval "(require 'lsp-mode)" >/dev/null 2>&1; then
+  run_one e2e-lsp-mode.el || status=1
+else
+  echo "emacs: lsp-mode is not installed (apt-get install elpa-lsp-mode)" >&2
+  status=1
 fi
 exit "$status"

@@ -185,17 +185,25 @@ function M.execute(command, arguments)
   return false
 end
 
-local function cursor_arguments()
+--- Argument of stablestack.addRateLimiter: the limiter module's language and the project
+--- directory to write it into ({ lang = 'python'|'node', dir = root }).
+local function module_arguments()
   local bufnr = vim.api.nvim_get_current_buf()
-  local params = vim.lsp.util.make_position_params()
-  return { { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = params.position } }
+  local ft = vim.bo[bufnr].filetype
+  local lang = ft == 'python' and 'python' or (vim.tbl_contains(M.default_config.filetypes, ft) and 'node' or nil)
+  local config = M.config or M.default_config
+  local fname = vim.api.nvim_buf_get_name(bufnr)
+  if not lang or fname == '' then
+    return {}
+  end
+  return { { lang = lang, dir = M.find_root(fname, config.root_markers) or dirname(fname) } }
 end
 
 local function create_commands()
   local cmd = vim.api.nvim_create_user_command
   cmd('StableStackAddRateLimiter', function()
-    M.execute('stablestack.addRateLimiter', cursor_arguments())
-  end, { desc = 'Add a rate limiter to the route at the cursor' })
+    M.execute('stablestack.addRateLimiter', module_arguments())
+  end, { desc = 'Write the rate limiter module into this project' })
   cmd('StableStackInstrumentWorkspace', function()
     M.execute('stablestack.instrumentWorkspace', {})
   end, { desc = 'Add rate limiters to every unprotected route in the workspace' })

@@ -12,6 +12,7 @@ import {
 } from "vscode-languageclient/node";
 import { registerCommands } from "./commands";
 import { bundledBinaryName, resolveServerCommand, ServerCommand } from "./serverCommand";
+import { moduleLanguage } from "./serverCommand";
 import { initializationOptions, RESTART_SETTING_KEYS, serverSettings } from "./settings";
 
 /** Languages the server analyses; also the activation events in package.json. */
@@ -146,24 +147,29 @@ class StableStack {
 }
 
 /**
- * Server commands invoked from the command palette arrive without arguments; the server
- * needs to know which route is meant, so the active editor's document and cursor are added.
+ * Server commands invoked from the command palette arrive without arguments. The server
+ * then writes the limiter module into its first workspace folder and guesses the language;
+ * with an editor open we can say which folder and language are meant.
  */
 function commandArguments(command: string, args: unknown[]): unknown[] {
-  if (args.length > 0) {
+  if (args.length > 0 || command !== "stablestack.addRateLimiter") {
     return args;
   }
-  const editor = vscode.window.activeTextEditor;
-  if (command === "stablestack.addRateLimiter" && editor) {
-    const pos = editor.selection.active;
-    return [
-      {
-        textDocument: { uri: editor.document.uri.toString() },
-        position: { line: pos.line, character: pos.character },
-      },
-    ];
+  const target = addRateLimiterTarget(vscode.window.activeTextEditor?.document);
+  return target ? [target] : args;
+}
+
+/** `{ lang, dir }` for stablestack.addRateLimiter, from the active document. */
+function addRateLimiterTarget(doc: vscode.TextDocument | undefined): { lang: string; dir: string } | undefined {
+  if (!doc) {
+    return undefined;
   }
-  return args;
+  const lang = moduleLanguage(doc.languageId);
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+  if (!lang || !folder || folder.uri.scheme !== "file") {
+    return undefined;
+  }
+  return { lang, dir: folder.uri.fsPath };
 }
 
 function isFile(p: string): boolean {
@@ -182,7 +188,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const stablestack = new StableStack(context, output);
   instance = stablestack;
 
-  void vscode.commands.executeCommand("setContext", "stablestack.languages", LANGUAGES);
   registerCommands(context, {
     restart: () => stablestack.restart(),
     showOutput: () => output.show(),

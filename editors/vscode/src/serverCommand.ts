@@ -59,3 +59,18 @@ function expandHome(p: string): string {
 export function bundledBinaryName(platform: string): string {
   return platform === "win32" ? "stablestack.exe" : "stablestack";
 }
+
+/**
+ * The limiter module flavour for a VS Code language id: `stablestack.addRateLimiter`
+ * writes `stablestack_rate_limiter.py` for "python" and `stablestack-rate-limiter.js` for
+ * "node".
+ */
+export function moduleLanguage(languageId: string): "python" | "node" | undefined {
+  if (languageId === "python") {
+    return "python";
+  }
+  if (["javascript", "javascriptreact", "typescript", "typescriptreact"].includes(languageId)) {
+    return "node";
+  }
+  return undefined;
+}

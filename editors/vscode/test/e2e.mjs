@@ -210,6 +210,38 @@ function setUserSettings(userData, extra) {
   writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify({ ...base, ...extra }, null, 2));
 }
 
+/**
+ * Stops code-server and everything it started (extension host, the StableStack server):
+ * they share the process group we created with `detached: true`.
+ */
+async function stopGroup(child) {
+  const exited = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", resolve);
+  });
+  const signal = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is gone
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 10000);
+  await exited;
+  clearTimeout(timer);
+  // Children that outlive the launcher by a moment still hold files in the scratch dir.
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  signal("SIGKILL");
+}
+
 /** Workspace settings: the editor watches the workspace folder, so edits land at once. */
 function setWorkspaceSettings(settings) {
   mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
@@ -328,16 +360,16 @@ async function main() {
   } finally {
     if (context) await context.close().catch(() => {});
     if (server && server.pid) {
-      try {
-        process.kill(-server.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
+      await stopGroup(server);
     }
     if (process.env.KEEP_SCRATCH === "1") {
       console.error(`kept ${scratch}`);
     } else {
-      rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+      try {
+        rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch (err) {
+        console.error(`could not remove ${scratch}: ${err.message}`);
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bundledBinaryName, resolveServerCommand } from "../../src/serverCommand";
+import { bundledBinaryName, moduleLanguage, resolveServerCommand } from "../../src/serverCommand";
 
 const bundled = "/ext/bin/stablestack";
 
@@ -38,4 +38,11 @@ test("a leading ~ is expanded", () => {
 test("windows binaries carry .exe", () => {
   assert.equal(bundledBinaryName("win32"), "stablestack.exe");
   assert.equal(bundledBinaryName("linux"), "stablestack");
+});
+
+test("documents map to the limiter module's language", () => {
+  assert.equal(moduleLanguage("python"), "python");
+  assert.equal(moduleLanguage("typescriptreact"), "node");
+  assert.equal(moduleLanguage("javascript"), "node");
+  assert.equal(moduleLanguage("go"), undefined);
 });
