@@ -15,23 +15,29 @@ func (x *extractor) assignment(a syntax.Node, sc scope) {
 	}
 	if right.Kind() == "call" {
 		callee := dotted(right.Field("function"), x.text)
-		if left.Kind() == "identifier" && callee != "" {
+		// Objects matter at module level (apps, limiters, long-lived
+		// instances) and, inside functions, when they create an app, a
+		// router or a limiter (app factories).
+		keep := callee != "" && (sc.moduleLevel() || objectCallees[lastPart(callee)])
+		if left.Kind() == "identifier" && keep {
 			o := Object{Name: x.src(left), Callee: callee, TopLevel: sc.moduleLevel(), Span: x.span(right)}
 			ar := x.args(right)
 			for _, p := range ar.pos {
-				o.Args = append(o.Args, x.src(p))
+				if len(o.Args) < 4 {
+					o.Args = append(o.Args, clip(x.src(p)))
+				}
 			}
 			for k, v := range ar.kw {
 				if o.Kwargs == nil {
 					o.Kwargs = map[string]string{}
 				}
-				o.Kwargs[k] = x.src(v)
+				o.Kwargs[k] = clip(x.src(v))
 				o.KwNames = namesIn(v, x.text, o.KwNames)
 			}
 			x.uf.Objects = append(x.uf.Objects, o)
 		}
 		// app.wsgi_app = RateLimit(app.wsgi_app) / app = Throttle(app)
-		if target := dotted(left, x.text); target != "" && callee != "" {
+		if target := dotted(left, x.text); target != "" && callee != "" && (strings.HasSuffix(target, "wsgi_app") || keep) {
 			if ar := x.args(right); len(ar.pos) > 0 && dotted(ar.pos[0], x.text) == target {
 				x.uf.Links = append(x.uf.Links, Link{Kind: Middleware, Parent: strings.TrimSuffix(target, ".wsgi_app"), Names: []string{callee}, Span: x.span(a)})
 			}
@@ -64,14 +70,32 @@ func (x *extractor) assignment(a syntax.Node, sc scope) {
 	}
 }
 
+// objectCallees are the constructors whose objects are recorded even inside
+// functions.
+var objectCallees = func() map[string]bool {
+	m := map[string]bool{"Limiter": true, "MemoryStorage": true, "storage_from_string": true}
+	for k := range constructors {
+		m[k] = true
+	}
+	return m
+}()
+
+// clip bounds the source text kept in a fact.
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200]
+	}
+	return s
+}
+
 // settings records name = value, flattening dict literals so nested keys
 // (REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"], CACHES["default"]["BACKEND"])
 // are settings of their own.
 func (x *extractor) settings(name string, value syntax.Node, depth int) {
-	s := Setting{Name: name, Value: x.src(value), Span: x.span(value)}
-	if len(s.Value) > 400 {
-		s.Value = s.Value[:400]
+	if value.IsNull() {
+		return
 	}
+	s := Setting{Name: name, Value: clip(x.src(value)), Span: x.span(value)}
 	value.Walk(func(n syntax.Node) bool {
 		if n.Kind() == "string" && len(s.Strings) < maxNames {
 			if v, ok := stringValue(n, x.text); ok {

@@ -38,23 +38,19 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 	for _, d := range decs {
 		f.Decorators = namesIn(d, x.text, f.Decorators)
 	}
-	def.Field("parameters").Walk(func(n syntax.Node) bool {
-		if n.Kind() == "call" && isDependsCall(dotted(n.Field("function"), x.text)) {
-			f.Deps = namesIn(n.Field("arguments"), x.text, f.Deps)
-			return false
-		}
-		return true
-	})
-	body := def.Field("body")
-	f.Rejects429 = rejects429(x.src(body))
-	body.Walk(func(n syntax.Node) bool {
-		if n.Kind() == "call" && len(f.Calls) < maxCalls {
-			if d := dotted(n.Field("function"), x.text); d != "" && !contains(f.Calls, d) {
-				f.Calls = append(f.Calls, d)
+	if params := def.Field("parameters"); x.mentions(params, dependsMarkers) {
+		params.Walk(func(n syntax.Node) bool {
+			if n.Kind() == "call" && isDependsCall(dotted(n.Field("function"), x.text)) {
+				f.Deps = namesIn(n.Field("arguments"), x.text, f.Deps)
+				return false
 			}
-		}
-		return n.Kind() != "function_definition" && n.Kind() != "class_definition"
-	})
+			return true
+		})
+	}
+	body := def.Field("body")
+	bodyText := x.text[body.Start():body.End()]
+	f.Rejects429 = rejects429(string(bodyText))
+	f.Calls = callNames(bodyText, maxCalls)
 	x.uf.Funcs = append(x.uf.Funcs, f)
 
 	for _, d := range decs {
@@ -72,6 +68,8 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 		return true
 	})
 }
+
+var dependsMarkers = [][]byte{[]byte("Depends"), []byte("Security")}
 
 func isDependsCall(callee string) bool {
 	switch lastPart(callee) {
@@ -152,6 +150,9 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 			if a := st.NamedChild(0); a.Kind() == "assignment" && a.Field("left").Kind() == "identifier" {
 				attr := x.src(a.Field("left"))
 				right := a.Field("right")
+				if right.IsNull() {
+					return true // annotation only: x: int
+				}
 				if c.Attrs == nil {
 					c.Attrs, c.AttrNames = map[string]string{}, map[string][]string{}
 				}

@@ -22,7 +22,7 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 	}
 	ix := indexFor(ws, cfg)
 	fi := ix.fileFor(f, facts)
-	out := ix.counterFindings(fi, cfg, hasVocab(string(f.Text)))
+	out := ix.counterFindings(fi, cfg, hasVocab(f.Text))
 	out = append(out, ix.libraryFindings(fi, cfg)...)
 	return out
 }

@@ -1,6 +1,7 @@
 package python
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -40,14 +41,6 @@ func containerKind(n syntax.Node, text []byte) string {
 var rejectMarkers = []string{
 	"raise", "abort(", "429", "return False", "TooMany", "TOO_MANY", "Throttled",
 	"Forbidden", "PermissionDenied", "403", "locked",
-}
-
-// vocabMarkers (lower case) are words a rate limiter's code practically
-// always contains. They keep RATE002 off counters that merely cap something
-// else, and make the text pre-filter possible.
-var vocabMarkers = []string{
-	"limit", "throttl", "429", "too many", "toomany", "too_many", "attempt",
-	"lockout", "locked", "bucket", "quota", "ratelimit",
 }
 
 // identityWords name the client a count is kept for.
@@ -107,16 +100,6 @@ func timeish(text string) bool {
 	return false
 }
 
-func hasVocab(text string) bool {
-	t := strings.ToLower(text)
-	for _, m := range vocabMarkers {
-		if strings.Contains(t, m) {
-			return true
-		}
-	}
-	return false
-}
-
 // storeRef is a keyed read of a container in a function: hits[ip],
 // attempts.get(user), self.buckets.setdefault(key, ...).
 type storeRef struct {
@@ -129,7 +112,24 @@ type storeRef struct {
 // threshold, and records each as a Use.
 func (x *extractor) uses(def syntax.Node, sc scope) {
 	body := def.Field("body")
-	bodyText := x.src(body)
+	raw := x.text[body.Start():body.End()]
+	// A limiter compares (< >), reads by key ([ or .get/.setdefault/.pop)
+	// and rejects; checking the text first skips almost every function.
+	if !bytes.ContainsAny(raw, "<>") || !(bytes.ContainsRune(raw, '[') || bytes.Contains(raw, []byte(".get(")) ||
+		bytes.Contains(raw, []byte(".setdefault(")) || bytes.Contains(raw, []byte(".pop("))) {
+		return
+	}
+	bodyText := string(raw)
+	rejects := false
+	for _, m := range rejectMarkers {
+		if strings.Contains(bodyText, m) {
+			rejects = true
+			break
+		}
+	}
+	if !rejects {
+		return
+	}
 	storeName := func(n syntax.Node) string {
 		switch n.Kind() {
 		case "identifier":
@@ -286,13 +286,8 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 				u.Identity = true
 			}
 		}
-		for _, m := range rejectMarkers {
-			if strings.Contains(bodyText, m) {
-				u.Rejects = true
-				break
-			}
-		}
-		u.Vocab = hasVocab(fnText) || hasVocab(store)
+		u.Rejects = rejects
+		u.Vocab = hasVocab([]byte(fnText)) || hasVocab([]byte(store))
 		x.uf.Uses = append(x.uf.Uses, u)
 	}
 }

@@ -1,6 +1,7 @@
 package python
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis"
@@ -26,16 +27,26 @@ type scope struct {
 func (s scope) moduleLevel() bool { return s.class == "" && s.fn == "" }
 
 func (x *extractor) span(n syntax.Node) analysis.Span {
+	if n.IsNull() {
+		return analysis.Span{}
+	}
 	return analysis.Span{Start: n.Start() - x.base, End: n.End() - x.base}
 }
 
 func (x *extractor) src(n syntax.Node) string { return n.Text(x.text) }
 
+// visit walks statements. Definitions and compound statements are always
+// entered; a simple statement is only searched for calls when its text
+// mentions something x.call looks for (callMarkers): walking every node
+// through cgo is what makes extraction slow, and most statements of a real
+// module are neither routes nor wiring.
 func (x *extractor) visit(n syntax.Node, sc scope) {
+	if n.IsNull() {
+		return
+	}
 	switch n.Kind() {
 	case "import_statement", "import_from_statement":
 		x.uf.Imports = append(x.uf.Imports, imports(n, x.text)...)
-		return
 	case "decorated_definition":
 		var decs []syntax.Node
 		n.NamedChildren(func(c syntax.Node) bool {
@@ -50,24 +61,73 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 		case "class_definition":
 			x.class(def, decs, sc)
 		}
-		return
 	case "function_definition":
 		x.function(n, nil, sc)
-		return
 	case "class_definition":
 		x.class(n, nil, sc)
-		return
-	case "assignment":
-		x.assignment(n, sc)
-	case "call":
-		x.call(n, sc)
-	case "string", "comment":
+	case "block", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
+		"try_statement", "except_clause", "except_group_clause", "finally_clause", "with_statement",
+		"match_statement", "case_clause":
+		if sc.init || x.mentions(n, blockMarkers) {
+			n.NamedChildren(func(c syntax.Node) bool {
+				x.visit(c, sc)
+				return true
+			})
+		}
+	case "expression_statement":
+		if a := n.NamedChild(0); a.Kind() == "assignment" {
+			x.assignment(a, sc)
+		}
+		x.calls(n, sc)
+	case "comment", "string", "pass_statement", "break_statement", "continue_statement":
+	default:
+		x.calls(n, sc)
+	}
+}
+
+// calls finds the calls x.call records in a simple statement.
+func (x *extractor) calls(n syntax.Node, sc scope) {
+	if !x.mentions(n, callMarkers) {
 		return
 	}
-	n.NamedChildren(func(c syntax.Node) bool {
-		x.visit(c, sc)
+	n.Walk(func(c syntax.Node) bool {
+		switch c.Kind() {
+		case "call":
+			x.call(c, sc)
+		case "string", "comment", "lambda":
+			return false
+		}
 		return true
 	})
+}
+
+// callMarkers: x.call records nothing in a statement without one of these.
+var callMarkers = [][]byte{
+	[]byte("add_"), []byte("Route("), []byte("path("), []byte("url("), []byte("register"),
+	[]byte("include_router"), []byte("mount("), []byte("middlewares"), []byte("before_"),
+	[]byte("init_app"), []byte("config."), []byte(".limit("), []byte("shared_limit("), []byte("web."),
+}
+
+// blockMarkers: a nested block without any of these holds nothing visit
+// records (definitions, imports, calls, objects worth knowing, config).
+var blockMarkers = append([][]byte{
+	[]byte("def "), []byte("class "), []byte("import "), []byte("config["), []byte("wsgi_app"),
+	[]byte("FastAPI"), []byte("Router("), []byte("Starlette"), []byte("Flask"), []byte("Blueprint"),
+	[]byte("Quart"), []byte("Api("), []byte("amespace("), []byte("Application"), []byte("RouteTableDef"),
+	[]byte("Limiter"), []byte("MemoryStorage"), []byte("storage_from_string"),
+}, callMarkers...)
+
+func (x *extractor) mentions(n syntax.Node, markers [][]byte) bool {
+	if n.IsNull() {
+		return false
+	}
+	text := x.text[n.Start():n.End()]
+	for _, m := range markers {
+		if bytes.Contains(text, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // dotted returns the text of an identifier or attribute chain (a.b.c), or ""
