@@ -137,7 +137,10 @@ func isPath(n syntax.Node) bool {
 // middlewareArg inserts the middleware as the first one after the path, so
 // the limit is checked before authentication or body parsing.
 func (fc *fileCtx) middlewareArg(f analysis.Finding, call string) ([]Edit, bool) {
-	rc := fc.routeCall(f)
+	return fc.middlewareArgOn(fc.routeCall(f), call)
+}
+
+func (fc *fileCtx) middlewareArgOn(rc syntax.Node, call string) ([]Edit, bool) {
 	if rc.IsNull() {
 		return nil, false
 	}
@@ -171,7 +174,10 @@ func (fc *fileCtx) lineOf(off int) int {
 // existing options object or of fastify.route({...}), or the first element of
 // an existing onRequest hook list.
 func (fc *fileCtx) fastifyHook(f analysis.Finding, call string) ([]Edit, bool) {
-	rc := fc.routeCall(f)
+	return fc.fastifyHookOn(fc.routeCall(f), call)
+}
+
+func (fc *fileCtx) fastifyHookOn(rc syntax.Node, call string) ([]Edit, bool) {
 	if rc.IsNull() {
 		return nil, false
 	}
