@@ -60,6 +60,12 @@ func TestFixedAppsRun(t *testing.T) {
 type runSpec struct {
 	lang, start, method, route string
 	needs                      []string
+	// action, when set, is the title of the quick fix to apply to every
+	// finding that offers it (instead of fix-all).
+	action string
+	// requests and window are the limit the fixed app enforces (default:
+	// the configured runRequests / runWindow).
+	requests, window int
 }
 
 func parseRunSpec(t *testing.T, ar *txtar.Archive) runSpec {
@@ -79,12 +85,24 @@ func parseRunSpec(t *testing.T, ar *txtar.Archive) runSpec {
 			s.start = v
 		case "hit":
 			s.method, s.route, _ = strings.Cut(v, " ")
+		case "action":
+			s.action = v
+		case "requests":
+			s.requests, _ = strconv.Atoi(v)
+		case "window":
+			s.window, _ = strconv.Atoi(v)
 		default:
 			t.Fatalf("unknown run key %q", k)
 		}
 	}
 	if s.lang == "" || s.start == "" || s.route == "" {
 		t.Fatalf("run section needs lang, start and hit")
+	}
+	if s.requests == 0 {
+		s.requests = runRequests
+	}
+	if s.window == 0 {
+		s.window = runWindow
 	}
 	return s
 }
@@ -119,7 +137,11 @@ func runApp(t *testing.T, path string) {
 	cfg := analysis.DefaultConfig()
 	cfg.Requests, cfg.Window = runRequests, runWindow
 	p := newProject(t, sources, cfg)
-	fixProject(t, p, sources)
+	if spec.action != "" {
+		applyEverywhere(t, p, sources, spec.action)
+	} else {
+		fixProject(t, p, sources)
+	}
 	if spec.lang == "node" {
 		modules, _ := filepath.Abs(filepath.Join("testdata", "node", "node_modules"))
 		if err := os.Symlink(modules, filepath.Join(p.dir, "node_modules")); err != nil {
@@ -131,24 +153,24 @@ func runApp(t *testing.T, path string) {
 	app := startApp(t, p.dir, spec.start, port, redisAddr)
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, spec.route)
 	client := &http.Client{Timeout: 10 * time.Second}
-	for i := 1; i <= runRequests; i++ {
+	for i := 1; i <= spec.requests; i++ {
 		if res := send(t, client, spec.method, url, app); res.StatusCode >= 400 {
 			t.Fatalf("request %d: %d %s\napp output:\n%s", i, res.StatusCode, res.body, app.output())
 		}
 	}
 	res := send(t, client, spec.method, url, app)
 	if res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("request %d: got %d, want 429\napp output:\n%s", runRequests+1, res.StatusCode, app.output())
+		t.Fatalf("request %d: got %d, want 429\napp output:\n%s", spec.requests+1, res.StatusCode, app.output())
 	}
 	retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	// A sliding-window counter may ask for more than one window: the full
 	// current bucket still weighs on the start of the next one.
-	if err != nil || retry < 1 || retry > 2*runWindow {
-		t.Errorf("Retry-After = %q, want an integer in [1, %d]", res.Header.Get("Retry-After"), 2*runWindow)
+	if err != nil || retry < 1 || retry > 2*spec.window {
+		t.Errorf("Retry-After = %q, want an integer in [1, %d]", res.Header.Get("Retry-After"), 2*spec.window)
 	}
 	policy := res.Header.Get("RateLimit-Policy")
-	if !strings.Contains(policy, fmt.Sprintf("q=%d", runRequests)) || !strings.Contains(policy, fmt.Sprintf("w=%d", runWindow)) {
-		t.Errorf("RateLimit-Policy = %q, want q=%d and w=%d", policy, runRequests, runWindow)
+	if !strings.Contains(policy, fmt.Sprintf("q=%d", spec.requests)) || !strings.Contains(policy, fmt.Sprintf("w=%d", spec.window)) {
+		t.Errorf("RateLimit-Policy = %q, want q=%d and w=%d", policy, spec.requests, spec.window)
 	}
 	if res.Header.Get("RateLimit") == "" {
 		t.Errorf("no RateLimit header on the 429 (headers: %v)", res.Header)
@@ -201,6 +223,70 @@ func fixProject(t *testing.T, p *project, sources map[string][]byte) {
 			t.Fatalf("%s still has findings after fix-all: %s", rel, after[0].Message)
 		}
 	}
+}
+
+// applyEverywhere applies the quick fix titled title, one finding at a
+// time as a user would, until no finding offers it, then requires that no
+// finding is left.
+func applyEverywhere(t *testing.T, p *project, sources map[string][]byte, title string) {
+	t.Helper()
+	applied := 0
+	for round := 0; round < 50; round++ {
+		progressed := false
+		for _, rel := range sortedKeys(sources) {
+			file, findings := p.check(t, rel)
+			for i, f := range findings {
+				req := Request{File: file, Findings: findings, Span: f.Span, Config: p.cfg, CanCreateFiles: true,
+					ModuleExists: func(lang string) bool { return ModuleFileExists(file.Path, lang) }}
+				for _, a := range Actions(req) {
+					if a.Title != title || !containsInt(a.Fixes, i) {
+						continue
+					}
+					out, err := Apply(file.Text, a.Edits)
+					if err != nil {
+						t.Fatal(err)
+					}
+					writeFile(t, file.Path, out)
+					for _, nf := range a.Create {
+						writeFile(t, nf.Path, nf.Content)
+					}
+					if testing.Verbose() {
+						t.Logf("%s after %q:\n%s", rel, title, out)
+					}
+					applied++
+					progressed = true
+					break
+				}
+				if progressed {
+					break
+				}
+			}
+			if progressed {
+				break
+			}
+		}
+		p.reindex(t)
+		if !progressed {
+			break
+		}
+	}
+	if applied == 0 {
+		t.Fatalf("no finding offers %q", title)
+	}
+	for _, rel := range sortedKeys(sources) {
+		if _, after := p.check(t, rel); len(after) > 0 {
+			t.Fatalf("%s still has findings after %q: %s", rel, title, after[0].Message)
+		}
+	}
+}
+
+func containsInt(list []int, x int) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 // needPython skips (fails in CI) unless Debian's python3 imports modules.
