@@ -70,7 +70,10 @@ class RedisServer {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--dir', this.dir, '--daemonize', 'no', '--loglevel', 'warning'];
     if (this.cluster) {
-      args.push('--cluster-enabled', 'yes', '--cluster-config-file', path.join(this.dir, `nodes-${Date.now()}.conf`));
+      // A lone node does not know its own address and announces "" in CLUSTER SLOTS, which
+      // ioredis then cannot connect to; real cluster nodes know theirs.
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', path.join(this.dir, `nodes-${Date.now()}.conf`),
+        '--cluster-announce-ip', '127.0.0.1');
     }
     this.proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -274,17 +274,24 @@ function isNoScript(err) {
 function firstConnection(client, isReady, isIdle) {
   let done = false;
   let pending = null;
+  let wake = null;
+  const settle = () => {
+    const w = wake;
+    pending = wake = null;
+    if (w) w();
+  };
+  // node-redis clients and ioredis emit 'ready'; a node-redis cluster only resolves connect().
+  if (typeof client.once === 'function') client.once('ready', () => { done = true; settle(); });
   return function ensureOpen() {
     if (done) return null;
+    if (pending) return pending;
     if (isReady()) {
       done = true;
       return null;
     }
-    if (!pending) {
-      pending = new Promise((resolve) => {
-        client.once('ready', () => { done = true; resolve(); });
-        if (isIdle()) Promise.resolve().then(() => client.connect()).catch(() => {});
-      });
+    pending = new Promise((resolve) => { wake = resolve; });
+    if (isIdle()) {
+      Promise.resolve().then(() => client.connect()).then(() => { done = true; settle(); }, settle);
     }
     return pending;
   };
