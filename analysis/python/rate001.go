@@ -80,6 +80,10 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 			return nil, false
 		}
 		rt.framework = AIOHTTP
+	case r.Receiver == "self" || r.Receiver == "cls" || strings.HasPrefix(r.Receiver, "self.") || strings.HasPrefix(r.Receiver, "cls."):
+		// A method forwarding to its own router (FastAPI.add_api_route
+		// calling self.router.add_api_route): the route is the caller's.
+		return nil, false
 	default:
 		rt.framework = ix.receiverFramework(fi, r.Receiver, 0)
 		if rt.framework == "" {
