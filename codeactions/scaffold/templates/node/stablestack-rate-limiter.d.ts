@@ -149,20 +149,17 @@ export interface FastifyRequestLike {
   socket?: { remoteAddress?: string };
   raw?: { socket?: { remoteAddress?: string } };
 }
-export interface FastifyReplyLike {
-  header(name: string, value: string): unknown;
-  code(status: number): FastifyReplyLike;
-  type(contentType: string): FastifyReplyLike;
-  send(body?: unknown): unknown;
-}
-
-export interface FastifyRateLimitHook<Req = FastifyRequestLike> {
-  (request: Req, reply: FastifyReplyLike): Promise<unknown>;
+/**
+ * An onRequest hook. Its parameters are left open so it fits any Fastify version's hook
+ * type, whatever the route's generics; `Req` only types your `key` function.
+ */
+export interface FastifyRateLimitHook {
+  (request: any, reply: any): Promise<unknown>;
   limiter: Limiter;
 }
 
-/** Fastify onRequest hook, for route options or `addHook('onRequest', ...)`. */
-export function fastifyRateLimit<Req extends FastifyRequestLike = FastifyRequestLike>(options: RateLimitOptions<Req>): FastifyRateLimitHook<Req>;
+/** Fastify onRequest hook, per route: `{ onRequest: fastifyRateLimit(opts) }`. */
+export function fastifyRateLimit<Req = FastifyRequestLike>(options: RateLimitOptions<Req>): FastifyRateLimitHook;
 
 /** Fastify plugin limiting every route of the instance: `fastify.register(plugin, opts)`. */
 export function fastifyRateLimitPlugin(
