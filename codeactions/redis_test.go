@@ -74,6 +74,27 @@ func startRedis(t testing.TB) string {
 	}
 }
 
+// dbsize returns the number of keys in Redis database 0.
+func dbsize(addr string) (int, error) {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("*1\r\n$6\r\nDBSIZE\r\n")); err != nil {
+		return 0, err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return 0, err
+	}
+	if !strings.HasPrefix(line, ":") {
+		return 0, fmt.Errorf("DBSIZE answered %q", line)
+	}
+	return strconv.Atoi(strings.TrimSpace(line[1:]))
+}
+
 // ping sends PING in RESP and expects +PONG.
 func ping(addr string) error {
 	c, err := net.DialTimeout("tcp", addr, time.Second)

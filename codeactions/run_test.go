@@ -66,6 +66,9 @@ type runSpec struct {
 	// requests and window are the limit the fixed app enforces (default:
 	// the configured runRequests / runWindow).
 	requests, window int
+	// library marks an app that keeps a third-party limiter: its 429 is
+	// checked, and that its counts are in Redis, but not our headers.
+	library bool
 }
 
 func parseRunSpec(t *testing.T, ar *txtar.Archive) runSpec {
@@ -91,6 +94,8 @@ func parseRunSpec(t *testing.T, ar *txtar.Archive) runSpec {
 			s.requests, _ = strconv.Atoi(v)
 		case "window":
 			s.window, _ = strconv.Atoi(v)
+		case "library":
+			s.library = v == "true"
 		default:
 			t.Fatalf("unknown run key %q", k)
 		}
@@ -161,6 +166,14 @@ func runApp(t *testing.T, path string) {
 	res := send(t, client, spec.method, url, app)
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("request %d: got %d, want 429\napp output:\n%s", spec.requests+1, res.StatusCode, app.output())
+	}
+	if spec.library {
+		// The library's own responses; what the fix changed is where the
+		// counts live.
+		if n, err := dbsize(redisAddr); err != nil || n == 0 {
+			t.Errorf("Redis holds %d keys (%v): the library is not counting in Redis", n, err)
+		}
+		return
 	}
 	retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	// A sliding-window counter may ask for more than one window: the full
