@@ -90,10 +90,27 @@ func words(text string) []string {
 	return out
 }
 
-func timeish(text string) bool {
+// timeish reports whether text names a time or a duration: such operands
+// are the window of a limiter, not its count or limit.
+func timeish(text string) bool { return hasWords(text, timeWords) || hasWords(text, durationWords) }
+
+// instant reports whether text names a point in time (now, a timestamp).
+func instant(text string) bool { return hasWords(text, timeWords) }
+
+var timeWords = map[string]bool{
+	"now": true, "time": true, "ts": true, "timestamp": true, "stamp": true, "monotonic": true,
+	"clock": true, "started": true, "start": true, "expires": true, "expiry": true, "reset": true,
+	"last": true, "first": true, "oldest": true, "utcnow": true,
+}
+
+var durationWords = map[string]bool{
+	"window": true, "seconds": true, "secs": true, "period": true, "interval": true,
+	"duration": true, "ttl": true, "elapsed": true, "age": true,
+}
+
+func hasWords(text string, set map[string]bool) bool {
 	for _, w := range words(text) {
-		switch w {
-		case "now", "time", "ts", "timestamp", "stamp", "monotonic", "clock", "started", "start", "expires", "expiry", "reset", "last", "first", "oldest":
+		if set[w] {
 			return true
 		}
 	}
@@ -183,11 +200,10 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 				}
 			}
 		case "assignment", "augmented_assignment":
-			left, right := n.Field("left"), n.Field("right")
-			if left.Kind() == "identifier" && n.Kind() == "assignment" {
-				name := x.src(left)
-				locals[name] = true
-				_ = right
+			if n.Kind() == "assignment" {
+				for _, a := range derivedAssignments(n, x.text) {
+					locals[a.name] = true
+				}
 			}
 		case "comparison_operator":
 			comparisons = append(comparisons, n)
@@ -269,7 +285,12 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 			store, other = storeIn(operands[1]), operands[0]
 			op = flip(op)
 		}
-		if store == "" || recorded[store] || !limitish(other) {
+		storeSide := operands[0]
+		if storeSide.Start() == other.Start() {
+			storeSide = operands[1]
+		}
+		// now - start > WINDOW compares time, not the count.
+		if store == "" || recorded[store] || !limitish(other) || timeish(x.src(storeSide)) {
 			continue
 		}
 		recorded[store] = true
@@ -304,8 +325,21 @@ func derivedAssignments(body syntax.Node, text []byte) []namedAssign {
 		case "function_definition", "class_definition", "lambda":
 			return false
 		case "assignment":
-			if l := n.Field("left"); l.Kind() == "identifier" && !n.Field("right").IsNull() {
-				out = append(out, namedAssign{l.Text(text), n.Field("right")})
+			l, r := n.Field("left"), n.Field("right")
+			if r.IsNull() {
+				break
+			}
+			switch l.Kind() {
+			case "identifier":
+				out = append(out, namedAssign{l.Text(text), r})
+			case "pattern_list", "tuple_pattern", "list_pattern":
+				// start, count = hits.get(ip, (now, 0))
+				l.NamedChildren(func(c syntax.Node) bool {
+					if c.Kind() == "identifier" {
+						out = append(out, namedAssign{c.Text(text), r})
+					}
+					return true
+				})
 			}
 		}
 		return true
@@ -331,7 +365,7 @@ func flip(op string) string {
 // or compared with a timestamp (now - 60, time.time() - WINDOW, elapsed > 60).
 func (x *extractor) window(comparisons, minus []syntax.Node) string {
 	pick := func(a, b syntax.Node) string {
-		if timeish(x.src(a)) && !timeish(x.src(b)) {
+		if instant(x.src(a)) && !instant(x.src(b)) {
 			switch b.Kind() {
 			case "integer", "float", "identifier", "attribute":
 				return x.src(b)
