@@ -86,6 +86,11 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 		return nil, false
 	default:
 		rt.framework = ix.receiverFramework(fi, r.Receiver, 0)
+		if rt.framework == "" && appName(lastPart(r.Receiver)) {
+			// def setup_routes(app): app.router.add_get(...) in a module that
+			// imports no framework: the method names it.
+			rt.framework = viaFrameworks[r.Via]
+		}
 		if rt.framework == "" {
 			return nil, false
 		}
@@ -143,6 +148,13 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 		}
 	}
 	return rt, true
+}
+
+// viaFrameworks are registration methods only one framework has.
+var viaFrameworks = map[string]string{
+	"add_get": AIOHTTP, "add_post": AIOHTTP, "add_put": AIOHTTP, "add_patch": AIOHTTP,
+	"add_delete": AIOHTTP, "add_head": AIOHTTP, "add_view": AIOHTTP,
+	"add_url_rule": Flask, "add_api_route": FastAPI, "add_resource": FlaskRESTful,
 }
 
 // viaFits rejects registrations the framework does not have (a Flask app has
