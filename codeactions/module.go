@@ -1,8 +1,10 @@
 package codeactions
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/stablestack/stablestack/analysis/syntax"
 	"github.com/stablestack/stablestack/codeactions/scaffold"
@@ -13,6 +15,10 @@ const (
 	pythonModule   = "stablestack_rate_limiter"    // import name
 	pythonFileName = "stablestack_rate_limiter.py" // on disk
 	nodeFileName   = "stablestack-rate-limiter.js" // next to its .d.ts
+	// nodeCJSName is the module's name in a "type": "module" package, where
+	// a .js file would be loaded as an ES module and the CommonJS module
+	// would not load.
+	nodeCJSName = "stablestack-rate-limiter.cjs"
 )
 
 // Family is the scaffold language ("python" or "node") that serves a
@@ -43,12 +49,17 @@ var projectMarkers = map[string][]string{
 // for Node the fix imports it by relative path. The server and the CLI use it
 // to answer Request.ModuleExists, so they agree with where a fix creates it.
 func ModulePath(path, lang string) string {
-	name := moduleFileName(lang)
+	names := []string{moduleFileName(lang)}
+	if lang == "node" {
+		names = append(names, nodeCJSName)
+	}
 	dir := filepath.Dir(path)
 	root := ""
 	for d := dir; ; {
-		if exists(filepath.Join(d, name)) {
-			return filepath.Join(d, name)
+		for _, name := range names {
+			if exists(filepath.Join(d, name)) {
+				return filepath.Join(d, name)
+			}
 		}
 		if root == "" {
 			for _, m := range projectMarkers[lang] {
@@ -72,7 +83,25 @@ func ModulePath(path, lang string) string {
 			root = filepath.Dir(root)
 		}
 	}
-	return filepath.Join(root, name)
+	if lang == "node" && esmPackage(root) {
+		return filepath.Join(root, nodeCJSName)
+	}
+	return filepath.Join(root, names[0])
+}
+
+// esmPackage reports whether .js files in dir are ES modules: the nearest
+// package.json says "type": "module".
+func esmPackage(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		if data, err := os.ReadFile(filepath.Join(d, "package.json")); err == nil {
+			var pkg struct{ Type string }
+			_ = json.Unmarshal(data, &pkg)
+			return pkg.Type == "module"
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
 
 // ModuleFileExists is a ready-made Request.ModuleExists for files on disk.
@@ -94,12 +123,19 @@ func exists(p string) bool {
 // files to create, or the command that writes them when the client cannot
 // create files within an edit.
 func moduleProvision(path, lang string, canCreate bool) ([]NewFile, *Command) {
-	dir := filepath.Dir(ModulePath(path, lang))
+	mod := ModulePath(path, lang)
+	dir := filepath.Dir(mod)
 	if canCreate {
 		files, err := scaffold.Render(lang)
 		if err == nil {
 			out := make([]NewFile, 0, len(files))
 			for _, name := range sortedKeys(files) {
+				if filepath.Base(mod) == nodeCJSName {
+					// CommonJS in an ES-module package: .cjs and .d.cts.
+					name2 := strings.Replace(strings.Replace(name, ".d.ts", ".d.cts", 1), ".js", ".cjs", 1)
+					out = append(out, NewFile{Path: filepath.Join(dir, name2), Content: files[name]})
+					continue
+				}
 				out = append(out, NewFile{Path: filepath.Join(dir, name), Content: files[name]})
 			}
 			return out, nil

@@ -2,8 +2,6 @@ package codeactions
 
 import (
 	"bytes"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -132,16 +130,7 @@ func defaultESM(path string, lang syntax.Language) bool {
 	if lang != syntax.JavaScript {
 		return true
 	}
-	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
-		if data, err := os.ReadFile(filepath.Join(d, "package.json")); err == nil {
-			var pkg struct{ Type string }
-			_ = json.Unmarshal(data, &pkg)
-			return pkg.Type == "module"
-		}
-		if filepath.Dir(d) == d {
-			return false
-		}
-	}
+	return esmPackage(filepath.Dir(path))
 }
 
 // parseJSImport recognizes import declarations and top-level
@@ -294,11 +283,14 @@ func (ni *nodeImports) moduleSpecifier() string {
 	if err != nil {
 		rel = filepath.Base(mod)
 	}
-	rel = filepath.ToSlash(strings.TrimSuffix(rel, ".js"))
+	rel = filepath.ToSlash(rel)
 	if !strings.HasPrefix(rel, "../") {
 		rel = "./" + rel
 	}
-	return rel + ni.relExt
+	if strings.HasSuffix(rel, ".cjs") {
+		return rel // an ES-module package: the extension is required
+	}
+	return strings.TrimSuffix(rel, ".js") + ni.relExt
 }
 
 // sameModule reports whether a specifier names the module spec (with or

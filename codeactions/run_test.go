@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
 	"github.com/stablestack/stablestack/internal/txtar"
 )
 
@@ -204,7 +205,7 @@ func runApp(t *testing.T, path string) {
 func fixProject(t *testing.T, p *project, sources map[string][]byte) {
 	t.Helper()
 	fixed := 0
-	for _, rel := range sortedKeys(sources) {
+	for _, rel := range codeFiles(sources) {
 		file, findings := p.check(t, rel)
 		if len(findings) == 0 {
 			continue
@@ -231,7 +232,7 @@ func fixProject(t *testing.T, p *project, sources map[string][]byte) {
 		t.Fatal("the app has no findings to fix")
 	}
 	p.reindex(t)
-	for _, rel := range sortedKeys(sources) {
+	for _, rel := range codeFiles(sources) {
 		if _, after := p.check(t, rel); len(after) > 0 {
 			t.Fatalf("%s still has findings after fix-all: %s", rel, after[0].Message)
 		}
@@ -246,7 +247,7 @@ func applyEverywhere(t *testing.T, p *project, sources map[string][]byte, title 
 	applied := 0
 	for round := 0; round < 50; round++ {
 		progressed := false
-		for _, rel := range sortedKeys(sources) {
+		for _, rel := range codeFiles(sources) {
 			file, findings := p.check(t, rel)
 			for i, f := range findings {
 				req := Request{File: file, Findings: findings, Span: f.Span, Config: p.cfg, CanCreateFiles: true,
@@ -286,11 +287,22 @@ func applyEverywhere(t *testing.T, p *project, sources map[string][]byte, title 
 	if applied == 0 {
 		t.Fatalf("no finding offers %q", title)
 	}
-	for _, rel := range sortedKeys(sources) {
+	for _, rel := range codeFiles(sources) {
 		if _, after := p.check(t, rel); len(after) > 0 {
 			t.Fatalf("%s still has findings after %q: %s", rel, title, after[0].Message)
 		}
 	}
+}
+
+// codeFiles lists the sources the analyzer reads (not package.json & co).
+func codeFiles(sources map[string][]byte) []string {
+	var out []string
+	for _, rel := range sortedKeys(sources) {
+		if _, ok := syntax.ForPath(rel); ok {
+			out = append(out, rel)
+		}
+	}
+	return out
 }
 
 func containsInt(list []int, x int) bool {
