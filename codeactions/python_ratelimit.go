@@ -74,7 +74,7 @@ func (fc *fileCtx) pyRateLimitEdits(f analysis.Finding, deco string) ([]Edit, an
 		}
 	}
 	if call := fc.pyRegistration(f.Span); !call.IsNull() {
-		return fc.pyGuardRegistered(call, f.Fix["handler"], deco), analysis.Span{}
+		return fc.pyGuardRegistered(call, f.Fix, deco), analysis.Span{}
 	}
 	// A finding on a handler's own definition.
 	if def := fc.nodeAt(f.Span.Start, "function_definition"); !def.IsNull() {
@@ -152,8 +152,14 @@ func (fc *fileCtx) pyRegistration(span analysis.Span) syntax.Node {
 	return found
 }
 
-// pyGuardRegistered limits the handler a registration call names.
-func (fc *fileCtx) pyGuardRegistered(call syntax.Node, handler, deco string) []Edit {
+// pyGuardRegistered limits the handler a registration call names. A class
+// is never wrapped (the framework needs the class itself): a class defined
+// here gets the decorator on its HTTP-method methods, except DRF views,
+// whose methods receive DRF's Request rather than Django's; as_view() and
+// function views are wrapped where they are registered, where they receive
+// the framework's own request.
+func (fc *fileCtx) pyGuardRegistered(call syntax.Node, facts map[string]string, deco string) []Edit {
+	handler := facts["handler"]
 	var arg syntax.Node
 	call.Field("arguments").NamedChildren(func(a syntax.Node) bool {
 		v := a
@@ -171,8 +177,14 @@ func (fc *fileCtx) pyGuardRegistered(call syntax.Node, handler, deco string) []E
 	}
 	if arg.Kind() == "identifier" {
 		if def := fc.pyFindDefOrClass(arg.Text(fc.text)); !def.IsNull() && def.Start() < call.Start() {
+			if def.Kind() == "class_definition" && facts["framework"] == "drf" {
+				return nil
+			}
 			return fc.pyDecorateDef(def, deco)
 		}
+	}
+	if facts["handler_kind"] == "class" && arg.Kind() != "call" {
+		return nil
 	}
 	return []Edit{insertAt(arg.Start(), deco+"("), insertAt(arg.End(), ")")}
 }
