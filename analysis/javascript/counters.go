@@ -10,89 +10,89 @@ var containerMethods = map[string]bool{
 	"filter": true, "increment": true, "incr": true,
 }
 
-// counterChecks finds comparisons that read a container (directly, or
+// counterCollector finds comparisons that read a container (directly, or
 // through a local derived from it) against a threshold:
 //
 //	const count = (hits.get(ip) || 0) + 1; if (count > MAX) ...
 //	const recent = (log[ip] || []).filter(...); if (recent.length >= LIMIT) ...
 //
 // Only plain identifiers and this.x are containers; req.headers['x'] and the
-// like are never counters.
-func (x *extractor) counterChecks(fn syntax.Node) []CounterCheck {
-	taint := map[string]string{} // name -> container it derives from
-	fn.Walk(func(n syntax.Node) bool {
-		var obj syntax.Node
-		switch n.Kind() {
-		case "call_expression":
-			f := unwrap(n.Field("function"))
-			if f.Kind() == "member_expression" && containerMethods[f.Field("property").Text(x.text)] {
-				obj = unwrap(f.Field("object"))
-			}
-		case "subscript_expression":
-			obj = unwrap(n.Field("object"))
+// like are never counters. It is fed the nodes of one function body by the
+// signals walk (nested functions have their own checks, merged by signals).
+type counterCollector struct {
+	x        *extractor
+	taint    map[string]string // name -> container it derives from
+	assigns  [][2]syntax.Node
+	compares []syntax.Node
+}
+
+func (c *counterCollector) visit(n syntax.Node) {
+	x := c.x
+	var obj syntax.Node
+	switch n.Kind() {
+	case "call_expression":
+		f := unwrap(n.Field("function"))
+		if f.Kind() == "member_expression" && containerMethods[f.Field("property").Text(x.text)] {
+			obj = unwrap(f.Field("object"))
 		}
-		if name, ok := x.containerName(obj); ok {
-			taint[name] = name
+	case "subscript_expression":
+		obj = unwrap(n.Field("object"))
+	case "variable_declarator":
+		c.assigns = append(c.assigns, [2]syntax.Node{n.Field("name"), n.Field("value")})
+	case "assignment_expression", "augmented_assignment_expression":
+		c.assigns = append(c.assigns, [2]syntax.Node{n.Field("left"), n.Field("right")})
+	case "binary_expression":
+		switch n.Field("operator").Text(x.text) {
+		case ">", ">=", "<", "<=":
+			c.compares = append(c.compares, n)
 		}
-		return true
-	})
-	if len(taint) == 0 {
+	}
+	if name, ok := x.containerName(obj); ok {
+		c.taint[name] = name
+	}
+}
+
+func (c *counterCollector) checks() []CounterCheck {
+	x, taint := c.x, c.taint
+	if len(taint) == 0 || len(c.compares) == 0 {
 		return nil
 	}
 	// Two passes propagate through chains of locals (entry -> count).
 	for pass := 0; pass < 2; pass++ {
-		fn.Walk(func(n syntax.Node) bool {
-			var left, right syntax.Node
-			switch n.Kind() {
-			case "variable_declarator":
-				left, right = n.Field("name"), n.Field("value")
-			case "assignment_expression", "augmented_assignment_expression":
-				left, right = n.Field("left"), n.Field("right")
-			default:
-				return true
-			}
+		for _, a := range c.assigns {
+			left, right := a[0], a[1]
 			if left.Kind() != "identifier" || right.IsNull() {
-				return true
+				continue
 			}
 			name := left.Text(x.text)
 			if t, done := taint[name]; done && t != name {
-				return true
+				continue
 			}
 			// A local that is itself used like a container (log.push(now))
 			// still derives from the container it was read from.
-			if c := x.taintOf(right, taint); c != "" && c != name {
-				taint[name] = c
+			if ct := x.taintOf(right, taint); ct != "" && ct != name {
+				taint[name] = ct
 			}
-			return true
-		})
+		}
 	}
 	var checks []CounterCheck
 	seen := map[string]int{}
-	fn.Walk(func(n syntax.Node) bool {
-		if n.Kind() != "binary_expression" {
-			return true
-		}
-		switch n.Field("operator").Text(x.text) {
-		case ">", ">=", "<", "<=":
-		default:
-			return true
-		}
+	for _, n := range c.compares {
 		l, r := n.Field("left"), n.Field("right")
 		lc, rc := x.taintOf(l, taint), x.taintOf(r, taint)
 		if (lc == "") == (rc == "") {
-			return true
+			continue
 		}
-		c, other := lc, r
-		if c == "" {
-			c, other = rc, l
+		ct, other := lc, r
+		if ct == "" {
+			ct, other = rc, l
 		}
-		if seen[c] >= 3 {
-			return true
+		if seen[ct] >= 3 {
+			continue
 		}
-		seen[c]++
-		checks = append(checks, CounterCheck{Container: c, Threshold: x.value(other, 1), Span: x.rel(n)})
-		return true
-	})
+		seen[ct]++
+		checks = append(checks, CounterCheck{Container: ct, Threshold: x.value(other, 1), Span: x.rel(n)})
+	}
 	return checks
 }
 

@@ -9,7 +9,7 @@ import (
 // summarizeStatement extracts the facts of one top-level statement. base is
 // the statement's start, subtracted from every span.
 func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
-	x := &extractor{text: text, base: base}
+	x := &extractor{text: text, base: base, funcs: map[[2]int]*Func{}, sigs: map[[2]int]*Signals{}}
 	var uf UnitFacts
 	switch n.Kind() {
 	case "import_statement":
@@ -25,12 +25,15 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 	}
 	x.walkScope(n, &uf.Scope, nil)
 	x.exportedFuncs(&uf)
+	keys := map[int]string{} // value start -> key, for constructions inside object literals
 	n.Walk(func(c syntax.Node) bool {
 		switch c.Kind() {
 		case "class_declaration", "class":
 			uf.Counters = append(uf.Counters, x.classCounters(c)...)
+		case "pair":
+			keys[c.Field("value").Start()] = c.Field("key").Text(x.text)
 		case "call_expression", "new_expression":
-			if v, ok := x.library(c); ok {
+			if v, ok := x.library(c, keys[c.Start()]); ok {
 				uf.Libraries = append(uf.Libraries, v)
 			}
 		}

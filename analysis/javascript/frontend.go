@@ -43,9 +43,26 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 			return true
 		}
 		u := &Unit{Start: start, End: end, Hash: h}
-		u.UnitFacts = summarizeStatement(n, text, start)
+		u.UnitFacts = safeSummarize(n, text, start)
 		facts.Units = append(facts.Units, u)
 		return true
 	})
 	return facts
 }
+
+// safeSummarize contains a bug in one statement's extraction to that
+// statement: the file's other facts survive and the server keeps running.
+func safeSummarize(n syntax.Node, text []byte, base int) (uf UnitFacts) {
+	defer func() {
+		if r := recover(); r != nil {
+			uf = UnitFacts{}
+			if panicHook != nil {
+				panicHook(r)
+			}
+		}
+	}()
+	return summarizeStatement(n, text, base)
+}
+
+// panicHook lets tests turn a contained panic back into a failure.
+var panicHook func(any)

@@ -2,6 +2,7 @@ package javascript
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/stablestack/stablestack/analysis"
 )
@@ -262,7 +263,7 @@ func (it *interp) run(fr *frame, sc *Scope, u *Unit) {
 			continue
 		}
 		inst := it.inst(fr, c.Recv, 0)
-		if inst == nil {
+		if inst == nil && it.originUnknown(fr, c.Recv) {
 			inst = it.guess(fr, c.Recv)
 		}
 		if inst == nil {
@@ -319,6 +320,32 @@ func (it *interp) guess(fr *frame, recv Value) *instance {
 	inst := &instance{framework: fw, guessed: true}
 	it.guesses[key][recv.Name] = inst
 	return inst
+}
+
+// originUnknown reports whether a receiver's value is out of sight: a
+// parameter nobody was seen passing, or an import from a project file that
+// is not in the workspace. A name bound to something we can see (a
+// FindMyWay() router, an axios instance, a package import) is not a guess.
+func (it *interp) originUnknown(fr *frame, v Value) bool {
+	if v.Kind != KIdent {
+		return false
+	}
+	f, _, ok := it.lookup(fr, v.Name)
+	if ok {
+		return false
+	}
+	if f != nil && f.fn != nil && f != it.moduleFrame(fr.m) {
+		return true // a parameter
+	}
+	im, imported := fr.m.imports[v.Name]
+	if !imported {
+		return false
+	}
+	if frameworkOf(im.Module) != "" {
+		return true
+	}
+	rel := strings.HasPrefix(im.Module, ".") || strings.HasPrefix(im.Module, "@/") || strings.HasPrefix(im.Module, "~/")
+	return rel && it.p.resolve(fr.m.path, im.Module) == nil
 }
 
 // lookup finds the value a name is bound to in the frame chain or the
@@ -448,6 +475,9 @@ func (it *interp) funcOf(fr *frame, v Value, depth int) (f *Func, m *module, enc
 	}
 	switch v.Kind {
 	case KFunc:
+		if v.Fn == nil {
+			return nil, nil, true
+		}
 		return v.Fn, fr.m, true
 	case KCall:
 		if v.Name == "require" || v.Name == "" {

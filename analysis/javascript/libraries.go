@@ -17,7 +17,7 @@ var libraryCallees = map[string]bool{
 // library records a construction of a rate limiter or store, anywhere in
 // the statement: rateLimit({...}), new RateLimiterMemory({...}),
 // fastify.register(require('@fastify/rate-limit'), {...}).
-func (x *extractor) library(n syntax.Node) (Value, bool) {
+func (x *extractor) library(n syntax.Node, inKey string) (Value, bool) {
 	fn := n.Field("function")
 	if n.Kind() == "new_expression" {
 		fn = n.Field("constructor")
@@ -34,9 +34,8 @@ func (x *extractor) library(n syntax.Node) (Value, bool) {
 	default:
 		return Value{}, false
 	}
-	v := x.value(n, 3)
-	if pair := n.Parent(); pair.Kind() == "pair" {
-		v.InKey = pair.Field("key").Text(x.text)
-	}
+	shallow := extractor{text: x.text, base: x.base, shallow: true, funcs: x.funcs, sigs: x.sigs}
+	v := shallow.value(n, 3)
+	v.InKey = inKey
 	return v, true
 }

@@ -90,7 +90,7 @@ func (m *module) collectArgFuncs(u *Unit, vals []Value) {
 	for _, v := range vals {
 		switch v.Kind {
 		case KFunc:
-			if _, seen := m.units[v.Fn]; !seen {
+			if _, seen := m.units[v.Fn]; !seen && v.Fn != nil {
 				m.units[v.Fn] = u
 				m.all = append(m.all, v.Fn)
 				m.collectFuncs(u, &v.Fn.Scope)

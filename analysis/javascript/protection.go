@@ -26,7 +26,7 @@ func (it *interp) isLimiter(fr *frame, v Value, depth int) bool {
 	}
 	switch v.Kind {
 	case KFunc:
-		return it.funcLimits(v.Fn)
+		return v.Fn != nil && it.funcLimits(v.Fn)
 	case KArray:
 		for _, e := range v.Elems {
 			if it.isLimiter(fr, e, depth+1) {
@@ -61,7 +61,7 @@ func (it *interp) isLimiter(fr *frame, v Value, depth int) bool {
 		}
 		// A wrapper around a limiting handler: asyncHandler(async (req, res) => { ... 429 ... }).
 		for _, a := range v.Args {
-			if a.Kind == KFunc && it.funcLimits(a.Fn) {
+			if a.Kind == KFunc && a.Fn != nil && it.funcLimits(a.Fn) {
 				return true
 			}
 		}

@@ -29,7 +29,7 @@ import (
 
 // checkUnprotectedRoutes implements RATE001 for JavaScript and TypeScript.
 func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) []analysis.Finding {
-	if _, ok := f.Facts.(*Facts); !ok {
+	if _, ok := f.Facts.(*Facts); !ok || isTestFile(f.Path) {
 		return nil
 	}
 	p := programFor(f, ws, cfg)

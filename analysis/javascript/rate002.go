@@ -18,7 +18,7 @@ const whyMemory = "it resets on every deploy or restart, each instance keeps its
 // limiter libraries left on their memory store.
 func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) []analysis.Finding {
 	facts, ok := f.Facts.(*Facts)
-	if !ok {
+	if !ok || isTestFile(f.Path) {
 		return nil
 	}
 	m := newModule(f.Path, facts)

@@ -36,17 +36,16 @@ func isFunctionNode(n syntax.Node) bool {
 // function summarizes a function node: parameters, the registrations in its
 // body, what it returns and its rate-limiting signals.
 func (x *extractor) function(n syntax.Node) *Func {
+	key := [2]int{n.Start(), n.End()}
+	if f, ok := x.funcs[key]; ok {
+		return f
+	}
 	f := &Func{Span: x.rel(n)}
+	x.funcs[key] = f
 	if nm := n.Field("name"); !nm.IsNull() {
 		f.Name, f.NameSpan = nm.Text(x.text), x.rel(nm)
 	}
-	if p := n.Field("parameter"); !p.IsNull() { // x => ...
-		f.Params = []string{p.Text(x.text)}
-	}
-	n.Field("parameters").NamedChildren(func(p syntax.Node) bool {
-		f.Params = append(f.Params, paramName(p, x.text))
-		return true
-	})
+	f.Params = x.params(n)
 	body := n.Field("body")
 	if body.Kind() == "statement_block" {
 		x.walkScope(body, &f.Scope, &f.Returns)
@@ -54,8 +53,33 @@ func (x *extractor) function(n syntax.Node) *Func {
 		x.walkScope(body, &f.Scope, nil)
 		f.Returns = append(f.Returns, x.value(body, 2))
 	}
-	f.Signals = x.signals(n, f.Params)
+	f.Signals = *x.funcSignals(n)
 	return f
+}
+
+// funcSignals is the (memoized) signals of a function node alone: a
+// callback only merged into its parent's signals never needs its scope.
+func (x *extractor) funcSignals(n syntax.Node) *Signals {
+	key := [2]int{n.Start(), n.End()}
+	if s, ok := x.sigs[key]; ok {
+		return s
+	}
+	s := x.signals(n.Field("body"), x.params(n))
+	x.sigs[key] = &s
+	return &s
+}
+
+// params lists a function's identifier parameters ("" for patterns).
+func (x *extractor) params(n syntax.Node) []string {
+	var out []string
+	if p := n.Field("parameter"); !p.IsNull() { // x => ...
+		out = []string{p.Text(x.text)}
+	}
+	n.Field("parameters").NamedChildren(func(p syntax.Node) bool {
+		out = append(out, paramName(p, x.text))
+		return true
+	})
+	return out
 }
 
 // paramName is a parameter's identifier ("" for destructuring patterns).
@@ -81,13 +105,16 @@ func paramName(p syntax.Node, text []byte) string {
 // as part of this scope as far as the rules are concerned
 // (routes.forEach(r => app.get(...)), (async () => { ... })()).
 func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
+	// Callbacks are recognized from their call (not with Parent(), which
+	// costs a walk from the root in tree-sitter).
+	transparent := map[int]bool{}
 	body.Walk(func(n syntax.Node) bool {
 		switch n.Kind() {
 		case "function_declaration", "generator_function_declaration":
 			sc.Funcs = append(sc.Funcs, x.function(n))
 			return false
 		case "arrow_function", "function_expression", "function", "generator_function":
-			return transparentFunction(n)
+			return transparent[n.Start()] || n.Start() == body.Start()
 		case "class_declaration", "class":
 			x.classMethods(n, sc)
 			return false
@@ -114,20 +141,32 @@ func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
 			if x.recordCall(n, sc) {
 				return false
 			}
+			markCallbacks(n, transparent)
 			return true
 		}
 		return true
 	})
 }
 
-// transparentFunction tells whether an inline function's body belongs to
-// the enclosing scope: callbacks passed to ordinary calls and IIFEs.
-func transparentFunction(n syntax.Node) bool {
-	p := n.Parent()
-	for p.Kind() == "parenthesized_expression" {
-		p = p.Parent()
+// markCallbacks marks the functions an ordinary call runs as part of the
+// enclosing scope: its arguments and, for an IIFE, its callee.
+func markCallbacks(call syntax.Node, transparent map[int]bool) {
+	fn := call.Field("function")
+	for fn.Kind() == "parenthesized_expression" {
+		fn = fn.NamedChild(0)
 	}
-	return p.Kind() == "arguments" || p.Kind() == "call_expression"
+	if isFunctionNode(fn) {
+		transparent[fn.Start()] = true
+	}
+	call.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+		for a.Kind() == "parenthesized_expression" {
+			a = a.NamedChild(0)
+		}
+		if isFunctionNode(a) {
+			transparent[a.Start()] = true
+		}
+		return true
+	})
 }
 
 // recordCall records a registration-shaped call (and the links of a chain
@@ -209,19 +248,27 @@ func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
 	c := Call{Method: callee.Name, Callee: callee, Span: x.rel(n)}
 	hasIdent := false
 	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
-		if a.Kind() == "comment" {
-			return true
-		}
-		v := x.value(a, 1)
-		if v.Kind == KIdent {
+		if unwrap(a).Kind() == "identifier" {
 			hasIdent = true
 		}
-		c.Args = append(c.Args, v)
-		return true
+		return !hasIdent
 	})
 	if !hasIdent {
 		return false
 	}
+	// Only identifiers matter (they may be apps); other arguments are kept
+	// as placeholders so their functions are not summarized twice (the walk
+	// goes on into them as callbacks of this scope).
+	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+		switch u := unwrap(a); u.Kind() {
+		case "comment":
+		case "identifier":
+			c.Args = append(c.Args, Value{Kind: KIdent, Name: u.Text(x.text), Span: x.rel(u)})
+		default:
+			c.Args = append(c.Args, Value{Kind: KOther, Span: x.rel(u)})
+		}
+		return true
+	})
 	sc.Calls = append(sc.Calls, c)
 	return false // keep walking: callbacks among the arguments run here too
 }

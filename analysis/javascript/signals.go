@@ -25,10 +25,11 @@ var identityNames = map[string]bool{
 	"key": true, "ipAddress": true,
 }
 
-// signals collects the rate-limiting evidence of a function, nested
-// functions included: a limiter inside a factory's returned middleware still
-// makes the factory a limiter.
-func (x *extractor) signals(fn syntax.Node, params []string) Signals {
+// signals collects the rate-limiting evidence of a function body, nested
+// functions included (their own summaries are merged, not re-walked): a
+// limiter inside a factory's returned middleware still makes the factory a
+// limiter.
+func (x *extractor) signals(body syntax.Node, params []string) Signals {
 	var s Signals
 	for _, p := range params {
 		if identityNames[p] {
@@ -36,7 +37,16 @@ func (x *extractor) signals(fn syntax.Node, params []string) Signals {
 		}
 	}
 	called := map[string]bool{}
-	fn.Walk(func(n syntax.Node) bool {
+	cc := counterCollector{x: x, taint: map[string]string{}}
+	body.Walk(func(n syntax.Node) bool {
+		if isFunctionNode(n) && n.Start() != body.Start() {
+			s.merge(x.funcSignals(n), called)
+			return false
+		}
+		cc.visit(n)
+		if n.Kind() == "method_definition" || n.Kind() == "class_declaration" || n.Kind() == "class" {
+			return false // methods are functions of their own
+		}
 		switch n.Kind() {
 		case "number":
 			if n.Text(x.text) == "429" {
@@ -78,8 +88,28 @@ func (x *extractor) signals(fn syntax.Node, params []string) Signals {
 		}
 		return true
 	})
-	s.Checks = x.counterChecks(fn)
+	s.Checks = append(cc.checks(), s.Checks...)
 	return s
+}
+
+// merge adds a nested function's evidence.
+func (s *Signals) merge(o *Signals, called map[string]bool) {
+	s.Responds429 = s.Responds429 || o.Responds429
+	s.Consumes = s.Consumes || o.Consumes
+	s.Identity = s.Identity || o.Identity
+	s.Rejects = s.Rejects || o.Rejects
+	for _, c := range o.Called {
+		if !called[c] && len(s.Called) < maxCalled {
+			called[c] = true
+			s.Called = append(s.Called, c)
+		}
+	}
+	for _, m := range o.Methods {
+		s.Methods = appendUnique(s.Methods, m)
+	}
+	if len(s.Checks) < 8 {
+		s.Checks = append(s.Checks, o.Checks...)
+	}
 }
 
 // maxCalled bounds the names kept per function.

@@ -12,6 +12,14 @@ import (
 type extractor struct {
 	text []byte
 	base int
+	// shallow keeps functions as KFunc without a summary (Fn nil), for
+	// values only read for their options (library constructions).
+	shallow bool
+	// funcs memoizes function summaries by node, so a function met by the
+	// scope walk, by a value and by its parent's signals is summarized once:
+	// extraction stays linear even in bundles nested ten functions deep.
+	funcs map[[2]int]*Func
+	sigs  map[[2]int]*Signals
 }
 
 func (x *extractor) rel(n syntax.Node) analysis.Span {
@@ -20,12 +28,16 @@ func (x *extractor) rel(n syntax.Node) analysis.Span {
 
 // maxValueDepth bounds how deep call arguments and object literals are kept:
 // options objects are shallow, and facts must stay small.
-const maxValueDepth = 6
+const maxValueDepth = 5
+
+// maxElems bounds the arguments, properties and elements kept per value:
+// data tables in bundles would otherwise be copied into the facts.
+const maxElems = 32
 
 // unwrap skips wrappers that do not change what an expression denotes:
 // parentheses, await, TypeScript casts and non-null assertions.
 func unwrap(n syntax.Node) syntax.Node {
-	for {
+	for !n.IsNull() {
 		switch n.Kind() {
 		case "parenthesized_expression", "await_expression", "as_expression", "satisfies_expression",
 			"non_null_expression", "type_assertion":
@@ -41,6 +53,7 @@ func unwrap(n syntax.Node) syntax.Node {
 			return n
 		}
 	}
+	return n
 }
 
 // path renders identifiers and member chains as dotted names: "app",
@@ -106,10 +119,10 @@ func stringLit(n syntax.Node, text []byte) (string, bool) {
 // value keeps an expression as a Value.
 func (x *extractor) value(n syntax.Node, depth int) Value {
 	n = unwrap(n)
-	v := Value{Span: x.rel(n)}
 	if n.IsNull() {
-		return v
+		return Value{}
 	}
+	v := Value{Span: x.rel(n)}
 	switch n.Kind() {
 	case "identifier", "shorthand_property_identifier", "this":
 		v.Kind, v.Name = KIdent, n.Text(x.text)
@@ -142,12 +155,15 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 				if a.Kind() != "comment" {
 					v.Args = append(v.Args, x.value(a, depth-1))
 				}
-				return true
+				return len(v.Args) < maxElems
 			})
 		}
 	case "arrow_function", "function_expression", "function", "generator_function",
 		"function_declaration", "generator_function_declaration":
-		v.Kind, v.Fn = KFunc, x.function(n)
+		v.Kind = KFunc
+		if !x.shallow {
+			v.Fn = x.function(n)
+		}
 	case "string", "template_string":
 		if s, ok := stringLit(n, x.text); ok {
 			v.Kind, v.Str = KString, s
@@ -164,6 +180,9 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 			break
 		}
 		n.NamedChildren(func(p syntax.Node) bool {
+			if len(v.Keys) >= maxElems {
+				return false
+			}
 			switch p.Kind() {
 			case "pair":
 				k := p.Field("key")
@@ -191,7 +210,7 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 			if e.Kind() != "comment" {
 				v.Elems = append(v.Elems, x.value(e, depth-1))
 			}
-			return true
+			return len(v.Elems) < maxElems
 		})
 	case "class", "class_declaration":
 		v.Kind, v.Name = KOther, "class"
