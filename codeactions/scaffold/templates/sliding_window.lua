@@ -8,6 +8,8 @@
 -- ARGV[1+2i], ARGV[2+2i]  limit and window in milliseconds of KEYS[i].
 --
 -- Each key is a hash {i = window index, c = count in window i, p = count in i-1}.
+-- The first write in a window sets the whole hash and PEXPIREs the key to two
+-- windows; later writes in that window only HINCRBY c.
 -- The estimate at elapsed e (ms into window i) is p*(w-e)/w + c, compared in
 -- integers: p*(w-e) + (c+cost)*w <= limit*w (exact while limit*w < 2^53).
 --
@@ -31,7 +33,7 @@ else
 end
 
 local n = #KEYS
-local idx, elapsed, cur, prev, lim, win = {}, {}, {}, {}, {}, {}
+local idx, elapsed, cur, prev, lim, win, fresh = {}, {}, {}, {}, {}, {}, {}
 local allowed = 1
 local retry = 0
 
@@ -50,6 +52,7 @@ for k = 1, n do
     p = tonumber(s[2]) or 0
   end
   idx[k], elapsed[k], cur[k], prev[k], lim[k], win[k] = i, e, c, p, limit, w
+  fresh[k] = si ~= i
 
   if p * (w - e) + (c + cost) * w > limit * w then
     allowed = 0
@@ -76,8 +79,14 @@ for k = 1, n do
   if allowed == 1 then
     c = c + cost
     if cost > 0 then
-      redis.call('HSET', KEYS[k], 'i', idx[k], 'c', c, 'p', p)
-      redis.call('PEXPIRE', KEYS[k], 2 * w)
+      if fresh[k] then
+        -- First write in this window: the key must outlive the next window,
+        -- when this count is still read as the previous one; t + 2w does.
+        redis.call('HSET', KEYS[k], 'i', idx[k], 'c', c, 'p', p)
+        redis.call('PEXPIRE', KEYS[k], 2 * w)
+      else
+        redis.call('HINCRBY', KEYS[k], 'c', cost)
+      end
     end
   end
   local rem = math.floor((lim[k] * w - p * (w - e) - c * w) / w)

@@ -286,6 +286,7 @@ class Limiter:
         self._last_warning = -math.inf
         self._suppressed = 0
         self.identity = functools.lru_cache(maxsize=16384)(self._identity)
+        self._plans = {}
 
     def _identity(self, peer, forwarded_for):
         return client_identity(peer, forwarded_for, self.trusted_proxies)
@@ -321,16 +322,23 @@ class Limiter:
         return client
 
     def _call(self, identity, limits, scope, cost):
-        tag = _identity_hash(identity)
-        keys = ["%s:{%s}:%s:%d:%d" % (self.prefix, tag, scope, lim.requests, lim.window_ms) for lim in limits]
-        args = [cost, ""]
-        for lim in limits:
-            args.append(lim.requests)
-            args.append(lim.window_ms)
-        return keys, args
+        if type(limits) is not tuple:
+            limits = tuple(limits)
+        plan = self._plans.get((scope, limits))
+        if plan is None:  # per route: the key suffixes and the limit/window arguments
+            suffixes = tuple(":%s:%d:%d" % (scope, lim.requests, lim.window_ms) for lim in limits)
+            tail = []
+            for lim in limits:
+                tail += [lim.requests, lim.window_ms]
+            if len(self._plans) > 4096:  # callers of hit() building new Limits per call
+                self._plans.clear()
+            plan = self._plans[(scope, limits)] = (suffixes, tuple(tail))
+        head = "%s:{%s}" % (self.prefix, _identity_hash(identity))
+        return [head + suffix for suffix in plan[0]], (cost, "") + plan[1]
 
     def hit(self, identity, limits, scope="default", cost=1):
         """Count one request of ``identity`` against ``limits`` (blocking client)."""
+        limits = tuple(limits)
         if not self._breaker.allow():
             return self._unavailable(limits, None)
         keys, args = self._call(identity, limits, scope, cost)
@@ -347,6 +355,7 @@ class Limiter:
 
     async def ahit(self, identity, limits, scope="default", cost=1):
         """Count one request of ``identity`` against ``limits`` (redis.asyncio)."""
+        limits = tuple(limits)
         if not self._breaker.allow():
             return self._unavailable(limits, None)
         keys, args = self._call(identity, limits, scope, cost)
@@ -400,7 +409,6 @@ def _redact(url):
 
 
 def _decision(limits, reply):
-    reply = [int(x) for x in reply]
     return Decision(reply[0] == 1, reply[1], limits, reply[2::2], reply[3::2])
 
 
