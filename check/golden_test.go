@@ -20,6 +20,7 @@ var update = flag.Bool("update", false, "rewrite the want/ sections of golden fi
 // Golden files (testdata/golden/*.txtar) hold one run each:
 //
 //	-- args --          flags and paths, whitespace-separated
+//	-- cwd --           working directory, relative to the project (default: its root)
 //	-- app.py --        files of the project (any name not under want/)
 //	-- want/stdout --   expected stdout ($ROOT is the project directory)
 //	-- want/stderr --   expected stderr
@@ -43,6 +44,9 @@ func TestGolden(t *testing.T) {
 			dir := writeProject(t, ar)
 			opts := parseTestArgs(t, strings.Fields(string(ar.Get("args"))))
 			opts.Dir = dir
+			if cwd := strings.TrimSpace(string(ar.Get("cwd"))); cwd != "" {
+				opts.Dir = filepath.Join(dir, filepath.FromSlash(cwd))
+			}
 			opts.Version = "test"
 			var stdout, stderr bytes.Buffer
 			code := Run(context.Background(), opts, &stdout, &stderr)
@@ -90,7 +94,7 @@ func writeProject(t *testing.T, ar *txtar.Archive) string {
 		t.Fatal(err)
 	}
 	for _, f := range ar.Files {
-		if f.Name == "args" || strings.HasPrefix(f.Name, "want/") {
+		if f.Name == "args" || f.Name == "cwd" || strings.HasPrefix(f.Name, "want/") {
 			continue
 		}
 		p := filepath.Join(dir, filepath.FromSlash(f.Name))

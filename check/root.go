@@ -42,11 +42,14 @@ func scanRoot(dir string, paths []string) string {
 }
 
 // rootsOf lists the workspace folders the rules resolve imports against:
-// the scan root and every directory given explicitly.
-func rootsOf(root string, paths []string) []string {
+// the scan root, the configuration's directory and every directory given
+// explicitly.
+func rootsOf(root, cfgRoot string, paths []string) []string {
 	roots := []string{root}
-	for _, p := range paths {
-		if info, err := os.Stat(p); err == nil && info.IsDir() && p != root {
+	seen := map[string]bool{root: true}
+	for _, p := range append([]string{cfgRoot}, paths...) {
+		if info, err := os.Stat(p); err == nil && info.IsDir() && !seen[p] {
+			seen[p] = true
 			roots = append(roots, p)
 		}
 	}

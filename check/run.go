@@ -129,9 +129,9 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		explicit[abs[i]] = true
 	}
 	root := scanRoot(dir, abs)
-	cfg, err := loadConfig(root, opts.ConfigFile)
+	cfg, cfgRoot, err := loadConfig(root)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("configuration: %w", err)
 	}
 	if cfg, err = applyRuleFilters(cfg, opts.Select, opts.Ignore); err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 
 	var files []engine.SourceFile
 	seen := map[string]bool{}
-	err = engine.Walk(ctx, abs, cfg, func(sf engine.SourceFile) {
+	onFile := func(sf engine.SourceFile) {
 		if seen[sf.Path] {
 			return
 		}
@@ -161,21 +161,25 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 			}
 		}
 		files = append(files, sf)
-	}, func(p engine.Problem) {
+	}
+	onProblem := func(p engine.Problem) {
 		path := p.Path
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
 		kind, msg := classify(p.Err)
 		problem(Problem{Path: path, Kind: kind, Message: msg, Explicit: explicit[path], Line: -1})
-	})
-	if err != nil {
-		return nil, err
+	}
+	// One walk per path: each needs the excludes rebased onto where it starts.
+	for _, p := range abs {
+		if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, onProblem); err != nil {
+			return nil, err
+		}
 	}
 	rep.Files = len(files)
 
 	e := engine.New(cfg)
-	e.SetRoots(rootsOf(root, abs))
+	e.SetRoots(rootsOf(root, cfgRoot, abs))
 	var prog *progress
 	var onProgress func(done, total int)
 	if opts.Progress && isTerminal(stderr) {

@@ -39,7 +39,6 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	)
 	fs.Var(&sel, "select", "")
 	fs.Var(&ign, "ignore", "")
-	fs.StringVar(&opts.ConfigFile, "config", "", "")
 	fs.BoolVar(&opts.Fix, "fix", false, "")
 	fs.BoolVar(&opts.Diff, "diff", false, "")
 	fs.BoolVar(&opts.ExitZero, "exit-zero", false, "")
@@ -134,7 +133,6 @@ Flags:
   --format FORMAT     text (default), json, sarif or github
   --select RULES      run only these rules (IDs or names, comma-separated)
   --ignore RULES      do not run these rules
-  --config FILE       use this configuration file instead of searching for one
   --fix               apply the safe fixes and report what changed
   --diff              print the safe fixes as a unified diff; write nothing
   --exit-zero         exit 0 even when problems are found
