@@ -27,6 +27,10 @@ type nodeImports struct {
 	// relExt is the extension relative specifiers carry in this file ("" or
 	// ".js"), so the new one resolves the way the others do.
 	relExt string
+	// bound are the names the file binds at top level; a new import that
+	// would collide with one is aliased (rateLimit: stablestackRateLimit),
+	// since redeclaring a const or an import is a syntax error.
+	bound map[string]bool
 }
 
 // jsImport is one top-level import or require declaration.
@@ -44,7 +48,7 @@ type jsImport struct {
 }
 
 func newNodeImports(fc *fileCtx) *nodeImports {
-	ni := &nodeImports{fc: fc, quote: "'", semi: true}
+	ni := &nodeImports{fc: fc, quote: "'", semi: true, bound: map[string]bool{}}
 	hasImport, hasRequire := false, false
 	inBlock, group, prevEnd := true, 0, -1
 	first := true
@@ -70,6 +74,7 @@ func newNodeImports(fc *fileCtx) *nodeImports {
 			semis++
 		}
 		stmts++
+		ni.bind(n)
 		imp, ok := parseJSImport(n, fc.text)
 		if !ok {
 			inBlock = false
@@ -106,6 +111,79 @@ func newNodeImports(fc *fileCtx) *nodeImports {
 	ni.semi = stmts == 0 || semis*2 >= stmts
 	ni.relExt = ni.relativeExtension()
 	return ni
+}
+
+// bind records the names a top-level statement declares.
+func (ni *nodeImports) bind(n syntax.Node) {
+	text := ni.fc.text
+	if n.Kind() == "export_statement" && !n.Field("declaration").IsNull() {
+		n = n.Field("declaration")
+	}
+	switch n.Kind() {
+	case "import_statement":
+		n.Walk(func(c syntax.Node) bool {
+			switch c.Kind() {
+			case "import_specifier":
+				local := c.Field("alias")
+				if local.IsNull() {
+					local = c.Field("name")
+				}
+				ni.bound[local.Text(text)] = true
+				return false
+			case "identifier":
+				ni.bound[c.Text(text)] = true
+			case "string":
+				return false
+			}
+			return true
+		})
+	case "lexical_declaration", "variable_declaration":
+		n.NamedChildren(func(d syntax.Node) bool {
+			if d.Kind() != "variable_declarator" {
+				return true
+			}
+			d.Field("name").Walk(func(c syntax.Node) bool {
+				switch c.Kind() {
+				case "identifier", "shorthand_property_identifier_pattern":
+					ni.bound[c.Text(text)] = true
+				case "pair_pattern":
+					c.Field("value").Walk(func(v syntax.Node) bool {
+						if v.Kind() == "identifier" {
+							ni.bound[v.Text(text)] = true
+						}
+						return true
+					})
+					return false
+				}
+				return true
+			})
+			return true
+		})
+	case "function_declaration", "class_declaration", "generator_function_declaration":
+		ni.bound[n.Field("name").Text(text)] = true
+	}
+}
+
+// local is the name a missing import binds: the export's name, or
+// stablestackName when the file already uses that name.
+func (ni *nodeImports) local(n need) string {
+	if ni.bound[n.name] {
+		return "stablestack" + strings.ToUpper(n.name[:1]) + n.name[1:]
+	}
+	return n.name
+}
+
+// importItem renders one named import, aliased when needed, in the
+// file's module syntax.
+func (ni *nodeImports) importItem(n need) string {
+	l := ni.local(n)
+	switch {
+	case l == n.name:
+		return n.name
+	case ni.esm:
+		return n.name + " as " + l
+	}
+	return n.name + ": " + l
 }
 
 // isDirective recognizes a 'use strict' / 'use client' prologue statement.
@@ -338,7 +416,7 @@ func (ni *nodeImports) ref(n need) string {
 	if r, ok := ni.lookup(n); ok {
 		return r
 	}
-	return n.name
+	return ni.local(n)
 }
 
 func (ni *nodeImports) edits(needs []need) []Edit {
@@ -350,11 +428,11 @@ func (ni *nodeImports) edits(needs []need) []Edit {
 		}
 		spec := ni.resolve(n)
 		if n.def {
-			defaults[spec] = n.name
+			defaults[spec] = ni.local(n)
 			continue
 		}
-		if !contains(missing[spec], n.name) {
-			missing[spec] = append(missing[spec], n.name)
+		if item := ni.importItem(n); !contains(missing[spec], item) {
+			missing[spec] = append(missing[spec], item)
 		}
 	}
 	var out []Edit

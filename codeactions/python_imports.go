@@ -22,6 +22,10 @@ type pythonImports struct {
 	// the docstring and leading comments.
 	headerEnd int
 	docstring bool
+	// bound are the names the module binds at top level; a new import
+	// that would shadow one is aliased instead (rate_limit as
+	// stablestack_rate_limit).
+	bound map[string]bool
 }
 
 // pyImport is one top-level import statement.
@@ -37,7 +41,7 @@ type pyImport struct {
 }
 
 func newPythonImports(fc *fileCtx) *pythonImports {
-	pi := &pythonImports{fc: fc}
+	pi := &pythonImports{fc: fc, bound: map[string]bool{}}
 	inBlock, group, prevEnd := true, 0, -1
 	first := true
 	fc.root.NamedChildren(func(n syntax.Node) bool {
@@ -45,6 +49,7 @@ func newPythonImports(fc *fileCtx) *pythonImports {
 			return true
 		}
 		imp, ok := parsePyImport(n, fc.text)
+		pi.bind(n, imp, ok)
 		if first && !ok {
 			if n.Kind() == "expression_statement" && n.NamedChild(0).Kind() == "string" {
 				pi.docstring = true
@@ -71,6 +76,48 @@ func newPythonImports(fc *fileCtx) *pythonImports {
 		return true
 	})
 	return pi
+}
+
+// bind records the names a top-level statement binds.
+func (pi *pythonImports) bind(n syntax.Node, imp pyImport, isImport bool) {
+	text := pi.fc.text
+	switch {
+	case isImport:
+		if imp.modAlias != "" {
+			pi.bound[strings.SplitN(imp.modAlias, ".", 2)[0]] = true
+		}
+		for _, alias := range imp.names {
+			pi.bound[alias] = true
+		}
+	case n.Kind() == "decorated_definition":
+		pi.bound[n.Field("definition").Field("name").Text(text)] = true
+	case n.Kind() == "function_definition" || n.Kind() == "class_definition":
+		pi.bound[n.Field("name").Text(text)] = true
+	case n.Kind() == "expression_statement" && n.NamedChild(0).Kind() == "assignment":
+		if left := n.NamedChild(0).Field("left"); left.Kind() == "identifier" {
+			pi.bound[left.Text(text)] = true
+		}
+	}
+}
+
+// local is the name a missing import binds: the imported name, or an
+// alias when the module already binds that name to something else.
+func (pi *pythonImports) local(n need) string {
+	if n.name == "" {
+		return n.module
+	}
+	if pi.bound[n.name] {
+		return "stablestack_" + n.name
+	}
+	return n.name
+}
+
+// importItem renders one imported name, aliased when needed.
+func (pi *pythonImports) importItem(n need) string {
+	if l := pi.local(n); l != n.name {
+		return n.name + " as " + l
+	}
+	return n.name
 }
 
 func parsePyImport(n syntax.Node, text []byte) (pyImport, bool) {
@@ -162,10 +209,7 @@ func (pi *pythonImports) ref(n need) string {
 	if r, ok := pi.lookup(n); ok {
 		return r
 	}
-	if n.name == "" {
-		return n.module
-	}
-	return n.name
+	return pi.local(n)
 }
 
 func (pi *pythonImports) edits(needs []need) []Edit {
@@ -180,8 +224,8 @@ func (pi *pythonImports) edits(needs []need) []Edit {
 			plain[n.module] = true
 			continue
 		}
-		if !contains(missing[n.module], n.name) {
-			missing[n.module] = append(missing[n.module], n.name)
+		if item := pi.importItem(n); !contains(missing[n.module], item) {
+			missing[n.module] = append(missing[n.module], item)
 		}
 	}
 	var out []Edit
@@ -229,15 +273,15 @@ func (pi *pythonImports) class(imp pyImport) int {
 		return classLocalFolder
 	case pythonStdlib[top]:
 		return classStdlib
-	case top == pythonModule || pi.local(top):
+	case top == pythonModule || pi.localModule(top):
 		return classFirstParty
 	}
 	return classThirdParty
 }
 
-// local reports whether a top-level module is a file or package of the
-// project (next to the file or at the project root).
-func (pi *pythonImports) local(top string) bool {
+// localModule reports whether a top-level module is a file or package of
+// the project (next to the file or at the project root).
+func (pi *pythonImports) localModule(top string) bool {
 	path := pi.fc.req.File.Path
 	for _, dir := range []string{filepath.Dir(path), filepath.Dir(ModulePath(path, "python"))} {
 		if exists(filepath.Join(dir, top+".py")) || exists(filepath.Join(dir, top, "__init__.py")) {
