@@ -151,6 +151,9 @@ func runGoldenFile(t *testing.T, path string) {
 		}
 		got["want/"+c.file] = fixed
 		checkFixed(t, p, c.file, findings, *chosen, fixed)
+		if additive(chosen.Title) && !subsequence(file.Text, fixed) {
+			t.Errorf("%q removed or changed existing text; it may only add", chosen.Title)
+		}
 	} else {
 		t.Errorf("action %q not offered", spec(c))
 	}
@@ -265,4 +268,22 @@ func checkFixed(t *testing.T, p *project, rel string, before []analysis.Finding,
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("%s: findings after the fix\n%s\nwant\n%s", rel, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// additive reports whether an action may only insert text: adding the
+// limiter to a route and the ignore comment never touch what is there.
+func additive(title string) bool {
+	return strings.HasPrefix(title, "Add rate limit") || strings.HasPrefix(title, "Ignore ")
+}
+
+// subsequence reports whether every byte of old appears in new, in order:
+// new is old with insertions only.
+func subsequence(old, new []byte) bool {
+	i := 0
+	for j := 0; j < len(new) && i < len(old); j++ {
+		if new[j] == old[i] {
+			i++
+		}
+	}
+	return i == len(old)
 }
