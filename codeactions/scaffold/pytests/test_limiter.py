@@ -124,6 +124,51 @@ class LimiterTest(unittest.TestCase):
         self.assertEqual(self.r.script_exists(rl._LUA_SHA), [True])
 
 
+class ApiTest(unittest.TestCase):
+    def test_duplicate_limits_are_rejected(self):
+        with self.assertRaisesRegex(ValueError, "twice"):
+            rl.rate_limit(limits=[rl.Limit(5, 60), rl.Limit(5, 60.0)])
+
+    def test_invalid_arguments(self):
+        for bad in (dict(requests=0, window=60), dict(requests=5, window=0), dict(requests=5),
+                    dict(requests=1.5, window=60), dict(requests=5, window=60, cost=-1)):
+            with self.subTest(bad), self.assertRaises((ValueError, TypeError)):
+                rl.rate_limit(**bad)
+        with self.assertRaises(ValueError):
+            rl.Limiter(prefix="app:{x}")
+
+    def test_legacy_headers_follow_the_tightest_policy(self):
+        limiter = rl.Limiter(support.shared_redis_url(), legacy_headers=True)
+        d = limiter.hit("ip:203.0.113.20", (rl.Limit(100, 60), rl.Limit(3, 2)), scope())
+        h = dict(d.headers())
+        self.assertEqual((h["X-RateLimit-Limit"], h["X-RateLimit-Remaining"]), ("3", "2"))
+        self.assertRegex(h["X-RateLimit-Reset"], r"^[1-9]\d*$")
+        plain = rl.Limiter(support.shared_redis_url()).hit("ip:203.0.113.20", (rl.Limit(3, 2),), scope())
+        self.assertNotIn("X-RateLimit-Limit", dict(plain.headers()))
+
+    def test_cancelled_probe_does_not_wedge_the_breaker(self):
+        from slowproxy import SlowProxy
+        port = int(support.shared_redis_url().rsplit(":", 1)[1].split("/")[0])
+        with SlowProxy(port, delay=2.0) as proxy:
+            limiter = rl.Limiter(proxy.url, timeout=5, connect_timeout=5, breaker_threshold=1,
+                                 breaker_backoff=0.01, breaker_max_backoff=0.01)
+            limiter._breaker.failure()  # open, as after an outage
+            time.sleep(0.05)
+
+            async def main():
+                probe = asyncio.ensure_future(limiter.ahit("ip:203.0.113.21", (rl.Limit(5, 60),), scope()))
+                await asyncio.sleep(0.2)  # the probe now waits on the slow Redis
+                probe.cancel()
+                with self.assertRaises(asyncio.CancelledError):
+                    await probe
+                proxy.delay = 0
+                d = await limiter.ahit("ip:203.0.113.21", (rl.Limit(5, 60),), scope())
+                await limiter.aclose()
+                return d
+            d = asyncio.run(main())
+        self.assertFalse(d.unavailable, "the breaker stayed half-open after a cancelled probe")
+
+
 class RedisOutageTest(unittest.TestCase):
     def setUp(self):
         self.server = support.RedisServer().start()

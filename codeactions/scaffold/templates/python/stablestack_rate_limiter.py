@@ -100,15 +100,17 @@ class Decision:
     """The answer for one request. ``remaining``/``reset_ms`` are per limit and
     None when Redis could not be asked."""
 
-    __slots__ = ("allowed", "retry_after_ms", "limits", "remaining", "reset_ms", "unavailable")
+    __slots__ = ("allowed", "retry_after_ms", "limits", "remaining", "reset_ms", "unavailable", "legacy")
 
-    def __init__(self, allowed, retry_after_ms, limits, remaining=None, reset_ms=None, unavailable=False):
+    def __init__(self, allowed, retry_after_ms, limits, remaining=None, reset_ms=None, unavailable=False,
+                 legacy=False):
         self.allowed = allowed
         self.retry_after_ms = retry_after_ms
         self.limits = limits
         self.remaining = remaining
         self.reset_ms = reset_ms
         self.unavailable = unavailable
+        self.legacy = legacy
 
     @property
     def retry_after(self):
@@ -125,6 +127,11 @@ class Decision:
             out.append(("RateLimit", ", ".join(
                 '"%s";r=%d;t=%d' % (label, rem, -(-reset // 1000))
                 for label, rem, reset in zip(labels, self.remaining, self.reset_ms))))
+            if self.legacy:  # X-RateLimit-* of the tightest policy, for old clients
+                k = min(range(len(self.limits)), key=lambda i: self.remaining[i])
+                out += [("X-RateLimit-Limit", str(self.limits[k].requests)),
+                        ("X-RateLimit-Remaining", str(self.remaining[k])),
+                        ("X-RateLimit-Reset", str(-(-self.reset_ms[k] // 1000)))]
         if not self.allowed:
             out.append(("Retry-After", str(self.retry_after)))
         return out
@@ -251,6 +258,12 @@ class _Breaker:
                 self._backoff = min(self._backoff * 2, self.max_backoff)
                 self._probing = False
 
+    def abandon(self):
+        """A probe ended without an answer (its task was cancelled)."""
+        if self._probing:
+            with self._lock:
+                self._probing = False
+
     def retry_after_ms(self):
         return max(1000, int(math.ceil((self._open_until - time.monotonic()) * 1000)))
 
@@ -262,7 +275,7 @@ class Limiter:
     def __init__(self, redis_url=None, *, prefix="stablestack", trusted_proxies=None,
                  connect_timeout=0.1, timeout=0.1, fail_open=True, cluster=None,
                  breaker_threshold=3, breaker_backoff=1.0, breaker_max_backoff=30.0,
-                 warn_interval=60.0):
+                 warn_interval=60.0, legacy_headers=False):
         if "{" in prefix or "}" in prefix:
             raise ValueError("prefix must not contain { or }: the hash tag belongs to the client")
         self.redis_url = redis_url or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -277,6 +290,7 @@ class Limiter:
             cluster = os.environ.get("STABLESTACK_REDIS_CLUSTER", "").lower() in ("1", "true", "yes")
         self.cluster = cluster
         self.warn_interval = warn_interval
+        self.legacy_headers = legacy_headers
         self._breaker = _Breaker(breaker_threshold, breaker_backoff, breaker_max_backoff)
         self._client = None
         self._client_lock = threading.Lock()
@@ -350,8 +364,11 @@ class Limiter:
                 reply = client.eval(_LUA, len(keys), *keys, *args)
         except Exception as exc:  # any Redis trouble must not become a 500
             return self._unavailable(limits, exc)
+        except BaseException:
+            self._breaker.abandon()
+            raise
         self._breaker.success()
-        return _decision(limits, reply)
+        return self._decision(limits, reply)
 
     async def ahit(self, identity, limits, scope="default", cost=1):
         """Count one request of ``identity`` against ``limits`` (redis.asyncio)."""
@@ -367,8 +384,14 @@ class Limiter:
                 reply = await client.eval(_LUA, len(keys), *keys, *args)
         except Exception as exc:
             return self._unavailable(limits, exc)
+        except BaseException:  # cancelled (client went away): a probe must not stay pending
+            self._breaker.abandon()
+            raise
         self._breaker.success()
-        return _decision(limits, reply)
+        return self._decision(limits, reply)
+
+    def _decision(self, limits, reply):
+        return Decision(reply[0] == 1, reply[1], limits, reply[2::2], reply[3::2], legacy=self.legacy_headers)
 
     def close(self):
         """Close the blocking client's connections."""
@@ -387,8 +410,8 @@ class Limiter:
             self._breaker.failure()
             self._warn(exc)
         if self.fail_open:
-            return Decision(True, 0, limits, unavailable=True)
-        return Decision(False, self._breaker.retry_after_ms(), limits, unavailable=True)
+            return Decision(True, 0, limits, unavailable=True, legacy=self.legacy_headers)
+        return Decision(False, self._breaker.retry_after_ms(), limits, unavailable=True, legacy=self.legacy_headers)
 
     def _warn(self, exc):
         now = time.monotonic()
@@ -406,10 +429,6 @@ class Limiter:
 
 def _redact(url):
     return re.sub(r"//[^@/]*@", "//***@", url)
-
-
-def _decision(limits, reply):
-    return Decision(reply[0] == 1, reply[1], limits, reply[2::2], reply[3::2])
 
 
 _default = None
@@ -654,8 +673,9 @@ class _Route:
         # A route's fail_open overrides the limiter's default.
         if decision.unavailable and self.fail_open is not None and self.fail_open != limiter.fail_open:
             if self.fail_open:
-                return Decision(True, 0, self.limits, unavailable=True)
-            return Decision(False, limiter._breaker.retry_after_ms(), self.limits, unavailable=True)
+                return Decision(True, 0, self.limits, unavailable=True, legacy=limiter.legacy_headers)
+            return Decision(False, limiter._breaker.retry_after_ms(), self.limits, unavailable=True,
+                            legacy=limiter.legacy_headers)
         return decision
 
 
@@ -684,6 +704,8 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
         policies.append(lim if isinstance(lim, Limit) else Limit(*lim))
     if not policies:
         raise TypeError("rate_limit needs requests= and window=, or limits=")
+    if len({(p.requests, p.window_ms) for p in policies}) != len(policies):
+        raise ValueError("rate_limit: the same limit is given twice (it would be counted twice)")
     if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
         raise ValueError("cost must be a non-negative integer")
 
