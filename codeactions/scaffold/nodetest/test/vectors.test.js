@@ -54,12 +54,14 @@ test('limiter vectors: script reply and stored state', { skip: fx.skip }, async 
 });
 
 test('key vectors: <prefix>:{<16 hex of sha256(identity)>}:<scope>:<limit>:<window_ms>', { skip: fx.skip }, () => {
-  const { limitKey, identityTag } = fx.limiter()._internal;
+  const { limitKey, identityTag, keyPlan, planKeys } = fx.limiter()._internal;
   assert.ok(vectors.keys.length >= 3);
   for (const v of vectors.keys) {
     const [, scope, limit, windowMs] = /^(.*):(\d+):(\d+)$/.exec(v.policy);
-    const key = limitKey(v.prefix, identityTag(v.identity), scope, { requests: Number(limit), windowMs: Number(windowMs) });
-    assert.equal(key, v.key);
+    const l = { requests: Number(limit), windowMs: Number(windowMs) };
+    assert.equal(limitKey(v.prefix, identityTag(v.identity), scope, l), v.key);
+    // The precomputed plan that check() uses must build the same key.
+    assert.deepEqual(planKeys(keyPlan(v.prefix, scope, [l], 1), v.identity), [v.key]);
   }
 });
 

@@ -62,8 +62,22 @@ function addressIdentity(address) {
 
 /** The hash tag of an identity's keys: 16 hex of its SHA-256, no raw address in key names. */
 function identityTag(identity) {
-  return crypto.createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 16);
+  let tag = tagCache.get(identity);
+  if (tag === undefined) {
+    tag = sha256Hex(identity).slice(0, 16);
+    // Bounded: a flood of new identities evicts the oldest instead of growing memory.
+    if (tagCache.size >= TAG_CACHE_SIZE) tagCache.delete(tagCache.keys().next().value);
+    tagCache.set(identity, tag);
+  }
+  return tag;
 }
+
+// Hashing costs more than the rest of a check's client-side work; clients repeat.
+const TAG_CACHE_SIZE = 16384;
+const tagCache = new Map();
+const sha256Hex = typeof crypto.hash === 'function'
+  ? (s) => crypto.hash('sha256', s, 'hex')
+  : (s) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** A scope (route or user-given name) as it may appear in a key. */
 function sanitizeScope(scope) {
@@ -75,17 +89,26 @@ function limitKey(prefix, tag, scope, limit) {
   return prefix + ':{' + tag + '}:' + scope + ':' + limit.requests + ':' + limit.windowMs;
 }
 
-/** KEYS and ARGV of one script call checking every limit of a route together. */
-function scriptCall(prefix, identity, scope, limits, cost) {
-  const tag = identityTag(identity);
-  const keys = new Array(limits.length);
+/**
+ * What one scope's script calls have in common: the key of limit k is
+ * `heads + '{' + tag + '}' + tails[k]`, and ARGV never changes (the clients copy it).
+ */
+function keyPlan(prefix, scope, limits, cost) {
   // ARGV[2] is empty: the script reads the clock with TIME (a timestamp is for tests only).
   const args = [String(cost), ''];
-  for (let i = 0; i < limits.length; i++) {
-    keys[i] = limitKey(prefix, tag, scope, limits[i]);
-    args.push(String(limits[i].requests), String(limits[i].windowMs));
-  }
-  return { keys, args };
+  const tails = limits.map((l) => {
+    args.push(String(l.requests), String(l.windowMs));
+    return limitKey('', '', scope, l).slice(3); // ':<scope>:<limit>:<window_ms>'
+  });
+  return { head: prefix + ':', tails, args };
+}
+
+/** KEYS of one script call checking every limit of a route together. */
+function planKeys(plan, identity) {
+  const tag = '{' + identityTag(identity) + '}';
+  const keys = new Array(plan.tails.length);
+  for (let i = 0; i < keys.length; i++) keys[i] = plan.head + tag + plan.tails[i];
+  return keys;
 }
 
 /**
@@ -430,6 +453,59 @@ function withTimeout(promise, ms) {
 }
 
 /**
+ * Deadlines of a limiter's in-flight commands. They all get the same budget, so they expire
+ * in the order they started: a FIFO list and ONE timer replace a timer (and a race) per
+ * request, which costs more than the rest of the client-side work of a check.
+ */
+class Watchdog {
+  constructor(ms) {
+    this.ms = ms;
+    this.head = null; // oldest entry; settled entries are dropped lazily
+    this.tail = null;
+    this.timer = null;
+  }
+
+  /** `promise`, rejected with a TimeoutError if it has not settled within the budget. */
+  wrap(promise) {
+    return new Promise((resolve, reject) => {
+      const entry = { deadline: Date.now() + this.ms, reject, done: false, next: null };
+      if (this.tail) this.tail.next = entry;
+      else this.head = entry;
+      this.tail = entry;
+      if (!this.timer) this.arm();
+      promise.then(
+        (value) => { entry.done = true; resolve(value); },
+        (err) => { entry.done = true; reject(err); },
+      );
+    });
+  }
+
+  arm() {
+    while (this.head && this.head.done) this.head = this.head.next;
+    if (!this.head) {
+      this.tail = null;
+      this.timer = null;
+      return;
+    }
+    this.timer = setTimeout(() => this.expire(), Math.max(1, this.head.deadline - Date.now()));
+    if (this.timer.unref) this.timer.unref();
+  }
+
+  expire() {
+    const now = Date.now();
+    while (this.head && (this.head.done || this.head.deadline <= now)) {
+      const e = this.head;
+      this.head = e.next;
+      if (!e.done) {
+        e.done = true;
+        e.reject(new TimeoutError(this.ms));
+      }
+    }
+    this.arm();
+  }
+}
+
+/**
  * Closed -> open after `threshold` consecutive failures; open requests skip Redis; after the
  * backoff one probe goes through (half-open); success closes, failure doubles the backoff.
  */
@@ -555,14 +631,14 @@ function createLimiter(options = {}) {
     return adapter;
   }
 
-  async function run(a, keys, args) {
-    try {
-      return await a.evalsha(keys, args);
-    } catch (err) {
+  const watchdog = new Watchdog(o.commandTimeoutMs);
+
+  function run(a, keys, args) {
+    return a.evalsha(keys, args).catch((err) => {
       // After a restart or SCRIPT FLUSH the cache is empty: EVAL loads it again.
       if (isNoScript(err)) return a.eval(keys, args);
       throw err;
-    }
+    });
   }
 
   function failed(err, now) {
@@ -575,19 +651,31 @@ function createLimiter(options = {}) {
     };
   }
 
+  // Scopes are routes: few, so their plans are kept (bounded, in case a caller varies them).
+  const plans = new Map();
+  function planFor(scope) {
+    let plan = plans.get(scope);
+    if (!plan) {
+      plan = keyPlan(o.prefix, scope ? sanitizeScope(scope) : fixedScope || 'default', limits, cost);
+      if (plans.size < 1024) plans.set(scope, plan);
+    }
+    return plan;
+  }
+
   /** `scope` defaults to the options' `name`, else `default` (adapters pass the route). */
   async function check(identity, scope) {
     const now = Date.now();
     if (!breaker.allow(now)) {
       return failed(new Error('circuit open after Redis errors'), now);
     }
-    const s = scope ? sanitizeScope(scope) : fixedScope || 'default';
-    const { keys, args } = scriptCall(o.prefix, String(identity), s, limits, cost);
+    const plan = planFor(scope || null);
+    const keys = planKeys(plan, String(identity));
+    const args = plan.args;
     try {
       const a = client();
       const opening = a.ensureOpen();
       if (opening) await withTimeout(opening, o.connectTimeoutMs);
-      const reply = await withTimeout(run(a, keys, args), o.commandTimeoutMs);
+      const reply = await watchdog.wrap(run(a, keys, args));
       breaker.success();
       return parseReply(reply, limits);
     } catch (err) {
@@ -869,5 +957,5 @@ module.exports = {
   SLIDING_WINDOW_LUA,
   SLIDING_WINDOW_SHA,
   // Exposed for the cross-language vector tests; not a stable API.
-  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, scriptCall, parseReply, normalizeLimits },
+  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, keyPlan, planKeys, parseReply, normalizeLimits },
 };
