@@ -3,8 +3,10 @@ package check
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +37,7 @@ func indexFiles(ctx context.Context, e *engine.Engine, files []engine.SourceFile
 		workers = runtime.GOMAXPROCS(0)
 	}
 	out := make([]indexed, len(files))
+	order := largestFirst(files)
 	var next, done atomic.Int64
 	var mu sync.Mutex // serializes problem callbacks
 	report := func(p Problem) {
@@ -49,10 +52,11 @@ func indexFiles(ctx context.Context, e *engine.Engine, files []engine.SourceFile
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
+				n := int(next.Add(1) - 1)
+				if n >= len(files) {
 					return
 				}
+				i := order[n]
 				out[i] = indexedFile(e, files[i], prefilter, report)
 				if progress != nil {
 					progress(int(done.Add(1)), len(files))
@@ -62,6 +66,21 @@ func indexFiles(ctx context.Context, e *engine.Engine, files []engine.SourceFile
 	}
 	wg.Wait()
 	return out
+}
+
+// largestFirst returns the indexes of files, biggest file first: a big file
+// started last would leave the other cores idle while it is parsed alone.
+func largestFirst(files []engine.SourceFile) []int {
+	size := make([]int64, len(files))
+	order := make([]int, len(files))
+	for i, f := range files {
+		order[i] = i
+		if info, err := os.Stat(f.Path); err == nil {
+			size[i] = info.Size()
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	return order
 }
 
 func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report func(Problem)) (ix indexed) {

@@ -58,6 +58,7 @@ type Options struct {
 	// out. Hidden: it exists to prove the pre-filter changes no finding.
 	NoPrefilter bool
 	Workers     int    // 0 means GOMAXPROCS
+	Timing      bool   // print each phase's duration to stderr (hidden flag)
 	Version     string // the tool version written to SARIF
 	// Getwd overrides the working directory (tests); "" means os.Getwd.
 	Dir string

@@ -128,6 +128,7 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		abs[i] = filepath.Clean(p)
 		explicit[abs[i]] = true
 	}
+	phase := phaseTimer(opts.Timing, stderr)
 	root := scanRoot(dir, abs)
 	cfg, cfgRoot, err := loadConfig(root)
 	if err != nil {
@@ -177,6 +178,7 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		}
 	}
 	rep.Files = len(files)
+	phase("walk")
 
 	e := engine.New(cfg)
 	e.SetRoots(rootsOf(root, cfgRoot, abs))
@@ -190,12 +192,14 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 	if prog != nil {
 		prog.clear()
 	}
+	phase("read, pre-filter, parse, summarize")
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
 	findings, crashed := checkAll(e, idx, opts.Workers)
 	rep.Problems = append(rep.Problems, crashed...)
+	phase("check")
 	cache := &sourceCache{texts: map[string][]byte{}, lines: map[string]*syntax.LineIndex{}}
 	for i, ix := range idx {
 		if ix.file == nil {
@@ -210,7 +214,21 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		rep.addFindings(cache, ix.file, findings[i])
 	}
 	rep.finish()
+	phase("locate")
 	return rep, nil
+}
+
+// phaseTimer returns a function that prints the time since its previous
+// call (for --timing, to see where a slow run goes).
+func phaseTimer(on bool, w io.Writer) func(name string) {
+	last := time.Now()
+	return func(name string) {
+		if on {
+			now := time.Now()
+			fmt.Fprintf(w, "timing: %-36s %6.0f ms\n", name, float64(now.Sub(last).Microseconds())/1000)
+			last = now
+		}
+	}
 }
 
 // checkAll runs the rules on every indexed file in parallel; findings[i]

@@ -45,6 +45,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// Hidden: for the pre-filter equivalence test, benchmarks and profiling.
 	fs.BoolVar(&opts.NoPrefilter, "no-prefilter", false, "")
 	fs.IntVar(&opts.Workers, "workers", 0, "")
+	fs.BoolVar(&opts.Timing, "timing", false, "")
 	cpuProfile := fs.String("cpuprofile", "", "")
 	memProfile := fs.String("memprofile", "", "")
 	help := fs.Bool("h", false, "")
