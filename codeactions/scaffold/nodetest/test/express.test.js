@@ -110,3 +110,50 @@ test('a custom key limits per user; no key means not limited', { skip: fx.skip }
     await srv.close();
   }
 });
+
+test('without a name each route has its own counter; app.use shares one', { skip: fx.skip }, async () => {
+  const srv = await app((a, m) => {
+    const perRoute = { requests: 1, window: 60 };
+    a.get('/one', m.rateLimit(perRoute), (req, res) => res.send('1'));
+    a.get('/two', m.rateLimit(perRoute), (req, res) => res.send('2'));
+    const router = express.Router();
+    router.use(m.rateLimit({ requests: 2, window: 60 }));
+    router.get('/x', (req, res) => res.send('x'));
+    router.get('/y', (req, res) => res.send('y'));
+    a.use('/shared', router);
+  });
+  const status = async (p) => { const r = await fetch(srv.base + p); await r.arrayBuffer(); return r.status; };
+  try {
+    await fx.redis().alignToWindow(60, 5000);
+    assert.deepEqual([await status('/one'), await status('/two'), await status('/one'), await status('/two')], [200, 200, 429, 429]);
+    assert.deepEqual([await status('/shared/x'), await status('/shared/y'), await status('/shared/x')], [200, 200, 429]);
+    const keys = await fx.redis().command('KEYS stablestack:*');
+    assert.match(keys, /:\/one:1:60000\r\n/);
+    assert.match(keys, /:\/two:1:60000\r\n/);
+    assert.match(keys, /:default:2:60000\r\n/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('legacy X-RateLimit-* headers on request; IETF fields can be switched off', { skip: fx.skip }, async () => {
+  const srv = await app((a, m) => {
+    a.get('/legacy', m.rateLimit({ requests: 3, window: 60, name: 'legacy', legacyHeaders: true }), (req, res) => res.send('ok'));
+    a.get('/quiet', m.rateLimit({ requests: 1, window: 60, name: 'quiet', headers: false }), (req, res) => res.send('ok'));
+  });
+  try {
+    await fx.redis().alignToWindow(60, 5000);
+    const res = await fetch(srv.base + '/legacy');
+    assert.equal(res.headers.get('x-ratelimit-limit'), '3');
+    assert.equal(res.headers.get('x-ratelimit-remaining'), '2');
+    assert.match(res.headers.get('x-ratelimit-reset'), /^\d+$/);
+    assert.ok(res.headers.has('ratelimit'));
+    const quiet = await fetch(srv.base + '/quiet');
+    assert.equal(quiet.headers.has('ratelimit'), false);
+    const denied = await fetch(srv.base + '/quiet');
+    assert.equal(denied.status, 429);
+    assert.match(denied.headers.get('retry-after'), /^[1-9]\d*$/, 'Retry-After is always sent on 429');
+  } finally {
+    await srv.close();
+  }
+});

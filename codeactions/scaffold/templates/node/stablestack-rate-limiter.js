@@ -269,15 +269,16 @@ function rightmostUntrusted(last, forwardedFor, trust) {
 const UNKNOWN = addressIdentity(null);
 
 /**
- * The identity of a request's client: `ip:<address or /64>`, or `ip:unknown`. `platformIp`
- * is the value of the configured `ipHeader`, set by a platform that clients cannot bypass.
- * With no peer at all (Next.js route handlers have no socket) X-Forwarded-For is read only
- * through trusted proxies, assuming the request came from one.
+ * The identity of a request's client: `ip:<address or /64>`, or `ip:unknown` (the rules
+ * of docs/limiter.md, as in Python). Two additions for hosts without a socket: `platformIp`
+ * is the value of the configured `ipHeader`, set by a platform clients cannot bypass, and
+ * `socketless` (Next.js route handlers) reads X-Forwarded-For through the trusted proxies,
+ * assuming the request came from one, since there is no peer to check.
  */
-function clientIdentity(peer, forwardedFor, trust, platformIp) {
+function clientIdentity(peer, forwardedFor, trust, platformIp, socketless) {
   let client = platformIp ? parseAddress(String(platformIp).split(',').pop()) : null;
-  if (!client && peer) client = resolveClient(peer, forwardedFor, trust);
-  if (!client && !peer && trust && forwardedFor) client = rightmostUntrusted(null, forwardedFor, trust);
+  if (!client) client = resolveClient(peer, forwardedFor, trust);
+  if (!client && socketless && trust && forwardedFor) client = rightmostUntrusted(null, forwardedFor, trust);
   return client ? addressIdentity(clientGroup(client)) : UNKNOWN;
 }
 
@@ -762,7 +763,7 @@ function prepare(options) {
       return k == null || k === '' ? null : String(k);
     }
     const header = ipHeader ? r.header(ipHeader) : null;
-    const id = clientIdentity(r.peer, r.forwardedFor, trust, header);
+    const id = clientIdentity(r.peer, r.forwardedFor, trust, header, r.socketless === true);
     if (id === UNKNOWN && !unknownWarned) {
       unknownWarned = true;
       limiter.logger.warn('stablestack-rate-limiter: no client address for a request: such requests share the `ip:unknown` counter. Pass `key`, `ipHeader` or `trustedProxies`.');
@@ -923,6 +924,7 @@ function withRateLimit(handler, options) {
     const h = request.headers;
     const decision = await decide(request, {
       peer: request.ip,
+      socketless: !request.ip,
       forwardedFor: h.get('x-forwarded-for'),
       header: (name) => h.get(name),
       scope: null,
@@ -957,5 +959,5 @@ module.exports = {
   SLIDING_WINDOW_LUA,
   SLIDING_WINDOW_SHA,
   // Exposed for the cross-language vector tests; not a stable API.
-  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, keyPlan, planKeys, parseReply, normalizeLimits },
+  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, keyPlan, planKeys, parseReply, normalizeLimits, decisionHeaders, CircuitBreaker },
 };
