@@ -34,6 +34,9 @@ type need struct {
 	// def asks for the module's default export bound to name (JavaScript:
 	// import name from 'm' / const name = require('m')).
 	def bool
+	// provisionOnly: the fix writes the import itself (it replaces another
+	// one); only the module's presence is needed.
+	provisionOnly bool
 }
 
 // Actions returns the quick fixes for the findings of req.File that overlap
@@ -118,14 +121,19 @@ func (fc *fileCtx) fixAll() (Action, bool) {
 // does not have it yet.
 func (fc *fileCtx) action(fixes []fix, title, kind string, preferred bool) Action {
 	a := Action{Title: title, Kind: kind, Preferred: preferred}
-	var needs []need
+	var needs, imports []need
 	for _, fx := range fixes {
 		a.Fixes = append(a.Fixes, fx.finding)
 		a.Fixes = append(a.Fixes, fx.also...)
 		a.Edits = append(a.Edits, fx.edits...)
 		needs = append(needs, fx.needs...)
+		for _, n := range fx.needs {
+			if !n.provisionOnly {
+				imports = append(imports, n)
+			}
+		}
 	}
-	a.Edits = normalize(append(fc.importEdits(needs), a.Edits...), len(fc.text))
+	a.Edits = normalize(append(fc.relocate(fc.importEdits(imports), a.Edits), a.Edits...), len(fc.text))
 	for _, n := range needs {
 		if n.limiter && !fc.moduleExists() {
 			a.Create, a.Command = moduleProvision(fc.req.File.Path, fc.family, fc.req.CanCreateFiles)
@@ -133,6 +141,27 @@ func (fc *fileCtx) action(fixes []fix, title, kind string, preferred bool) Actio
 		}
 	}
 	return a
+}
+
+// relocate moves import insertions that land inside code a fix deletes (a
+// new import placed after an import the fix removes) to the start of that
+// deletion, keeping a blank line between them and the code that follows.
+func (fc *fileCtx) relocate(imports, edits []Edit) []Edit {
+	for i, imp := range imports {
+		if imp.Span.Start != imp.Span.End {
+			continue
+		}
+		for _, e := range edits {
+			if e.NewText != "" || !(e.Span.Start < imp.Span.Start && imp.Span.Start < e.Span.End) {
+				continue
+			}
+			imports[i].Span = analysis.Span{Start: e.Span.Start, End: e.Span.Start}
+			if e.Span.End < len(fc.text) && !blankLine(fc.text, e.Span.End) {
+				imports[i].NewText += fc.nl
+			}
+		}
+	}
+	return imports
 }
 
 // fixes lists the rewrites available for one finding, best first.

@@ -8,30 +8,43 @@ import (
 )
 
 func init() {
-	fixers["limiter-to-redis"] = limiterToRedis
+	fixers["limiter-to-redis"] = libraryFixes
 }
 
-// limiterToRedis is the RATE002 fix that keeps a limiter library and points
-// its storage at Redis (REDIS_URL, falling back to a local server), for
-// users who want to keep their library's features.
-func limiterToRedis(fc *fileCtx, f analysis.Finding) []fix {
+// libraryFixes are the RATE002 fixes for a limiter library left on its
+// in-memory store: first the switch to the Redis-backed limiter (when every
+// use of the library can be carried over), then keeping the library and
+// pointing its storage at Redis (REDIS_URL, falling back to a local server)
+// for users who want its other features.
+func libraryFixes(fc *fileCtx, f analysis.Finding) []fix {
 	lib := f.Fix["library"]
 	if lib == "" {
 		lib = f.Fix["framework"] // the Python analyzer names the library there
 	}
+	var out []fix
 	var fx fix
 	var ok bool
+	if fc.family == "python" {
+		fx, ok = pyReplaceLibrary(fc, f, lib)
+	} else {
+		fx, ok = nodeReplaceLibrary(fc, f, lib)
+	}
+	if ok {
+		fx.title = "Replace in-memory limiter with Redis-backed rate limit"
+		fx.preferred = true
+		out = append(out, fx)
+	}
 	if fc.family == "python" {
 		fx, ok = pyLimiterToRedis(fc, f, lib)
 	} else {
 		fx, ok = nodeLimiterToRedis(fc, f, lib)
 	}
-	if !ok {
-		return nil
+	if ok {
+		fx.title = "Keep " + lib + " and store its counts in Redis (REDIS_URL)"
+		fx.preferred = len(out) == 0
+		out = append(out, fx)
 	}
-	fx.title = "Keep " + lib + " and store its counts in Redis (REDIS_URL)"
-	fx.preferred = true
-	return []fix{fx}
+	return out
 }
 
 // pyRedisURL is the expression the Python fixes read the Redis URL from.
