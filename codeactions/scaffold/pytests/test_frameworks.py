@@ -215,7 +215,13 @@ class FlaskTest(unittest.TestCase):
                        key=lambda req: req.headers.get("X-Api-Key") and "key:" + req.headers["X-Api-Key"])
         def k():
             return "ok"
+
+        @app.route("/user")
+        @rl.rate_limit(requests=1, window=60, name=unique("flask.user"), limiter=lim, key=lambda req: 42)
+        def user():  # a key function may return a non-string id
+            return "ok"
         c = app.test_client()
+        self.assertEqual([c.get("/user").status_code for _ in range(2)], [200, 429])
         codes = lambda key: [c.get("/k", headers={"X-Api-Key": key} if key else {}).status_code for _ in range(3)]
         self.assertEqual(codes("a"), [200, 200, 429])
         self.assertEqual(codes("b"), [200, 200, 429])
@@ -251,7 +257,11 @@ class DjangoTest(unittest.TestCase):
                 return HttpResponse("cls")
 
         urls = type(sys)(__name__ + "_urls")
-        urls.urlpatterns = [path("fn/<int:pk>", fn), path("afn", afn), path("cls", Cls.as_view())]
+        # The same views under a second scope for the ASGI server test.
+        fn2 = rl.rate_limit(requests=3, window=2, name=unique("django.fn2"), limiter=lim)(fn.__wrapped__)
+        afn2 = rl.rate_limit(requests=3, window=2, name=unique("django.afn2"), limiter=lim)(afn.__wrapped__)
+        urls.urlpatterns = [path("fn/<int:pk>", fn), path("afn", afn), path("cls", Cls.as_view()),
+                            path("fn2/<int:pk>", fn2), path("afn2", afn2)]
         sys.modules[urls.__name__] = urls
 
     def request(self, path):
@@ -271,6 +281,12 @@ class DjangoTest(unittest.TestCase):
 
     def test_async_view(self):
         check_cycle(self, self.request("/afn"), body_check=lambda b: self.assertEqual(b, "async"))
+
+    def test_asgi_server(self):
+        from django.core.asgi import get_asgi_application
+        with Uvicorn(get_asgi_application()) as server:
+            check_cycle(self, lambda: http_get(server.url("/afn2")), body_check=lambda b: self.assertEqual(b, "async"))
+            check_cycle(self, lambda: http_get(server.url("/fn2/9")), body_check=lambda b: self.assertEqual(json.loads(b), {"pk": 9}))
 
 
 class AiohttpTest(unittest.TestCase):

@@ -666,7 +666,7 @@ class _Route:
 
     def identity(self, adapter, request, limiter):
         if self.key is not None:
-            return self.key(request)
+            return self.key(request)  # str() is applied by the wrapper, after awaiting
         return limiter.identity(adapter.peer(request), adapter.forwarded_for(request))
 
     def finish(self, decision, limiter):
@@ -735,6 +735,7 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
                     identity = await identity
                 decision = None
                 if identity is not None:
+                    identity = str(identity)
                     if adapter is _Flask:
                         # Flask runs async views on a private per-request loop.
                         decision = route.finish(lim.hit(identity, route.limits, route.scope, route.cost), lim)
@@ -754,6 +755,7 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
                 identity = route.identity(adapter, request, lim)
                 decision = None
                 if identity is not None:
+                    identity = str(identity)
                     decision = route.finish(lim.hit(identity, route.limits, route.scope, route.cost), lim)
                     if not decision.allowed:
                         return adapter.reject(request, decision)
