@@ -1,6 +1,7 @@
 package javascript
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -25,6 +26,12 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 	}
 	x.walkScope(n, &uf.Scope, nil)
 	x.exportedFuncs(&uf)
+	for _, f := range x.funcs {
+		if len(f.Calls) > 0 || len(f.Checks) > 0 {
+			uf.Active = append(uf.Active, f)
+		}
+	}
+	sort.Slice(uf.Active, func(i, j int) bool { return uf.Active[i].Span.Start < uf.Active[j].Span.Start })
 	keys := map[int]string{} // value start -> key, for constructions inside object literals
 	n.Walk(func(c syntax.Node) bool {
 		switch c.Kind() {

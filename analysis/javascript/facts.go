@@ -45,6 +45,9 @@ type UnitFacts struct {
 	// Counters are containers that could hold per-client counts: module-level
 	// Map/Set/object/array bindings and class fields.
 	Counters []Counter
+	// Active are the unit's functions (nested ones included) that register
+	// something or check a counter: the only ones the checks run or scan.
+	Active []*Func
 	// Libraries are constructions of rate-limit libraries and stores
 	// (rateLimit({...}), new RateLimiterMemory(...), register(@fastify/rate-limit)).
 	Libraries []Value

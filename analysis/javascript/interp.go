@@ -135,7 +135,7 @@ func (p *program) interpret() *interpretation {
 		// their parameters standing for apps of unknown origin.
 		for _, m := range mods {
 			for _, f := range m.all {
-				if !it.invoked[f] && !it.refd[f] {
+				if len(f.Calls) > 0 && !it.invoked[f] && !it.refd[f] {
 					it.root(m, f)
 				}
 			}
@@ -512,20 +512,12 @@ func (it *interp) inst(fr *frame, v Value, depth int) *instance {
 				return inst
 			}
 		}
-		f2, val, ok := it.deref(fr, v, depth+1)
-		if !ok {
-			return nil
-		}
-		key := instKey{f2, f2.m.path, v.Name}
-		if val.Kind == KIdent || val.Kind == KMember {
-			key.name = "=" + val.Name + "@" + v.Name
-		}
-		if inst, ok := it.insts[key]; ok {
+		fast := instKey{fr, "", v.Name}
+		if inst, ok := it.insts[fast]; ok {
 			return inst
 		}
-		it.insts[key] = nil // cycle guard
-		inst := it.inst(f2, val, depth+1)
-		it.insts[key] = inst
+		inst := it.instOfName(fr, v, depth)
+		it.insts[fast] = inst
 		return inst
 	case KMember:
 		f2, val, ok := it.deref(fr, v, depth+1)
@@ -542,6 +534,26 @@ func (it *interp) inst(fr *frame, v Value, depth int) *instance {
 		}
 	}
 	return nil
+}
+
+// instOfName resolves a name to its instance (memoized per binding, so a
+// router imported by two files is one router).
+func (it *interp) instOfName(fr *frame, v Value, depth int) *instance {
+	f2, val, ok := it.deref(fr, v, depth+1)
+	if !ok {
+		return nil
+	}
+	key := instKey{f2, f2.m.path, v.Name}
+	if val.Kind == KIdent || val.Kind == KMember {
+		key.name = "=" + val.Name + "@" + v.Name
+	}
+	if inst, ok := it.insts[key]; ok {
+		return inst
+	}
+	it.insts[key] = nil // cycle guard
+	inst := it.inst(f2, val, depth+1)
+	it.insts[key] = inst
+	return inst
 }
 
 func (it *interp) instFromCall(fr *frame, v Value, depth int) *instance {

@@ -17,8 +17,8 @@ type module struct {
 	star     []string // export * from ...
 	bindings map[string]Binding
 	funcs    map[string]*Func
-	units    map[*Func]*Unit // where each function's spans are anchored
-	all      []*Func         // every function, nested ones included
+	units    map[*Func]*Unit // where each active function's spans are anchored
+	all      []*Func         // every active function (UnitFacts.Active), nested ones included
 }
 
 // newModule indexes a file's facts.
@@ -52,66 +52,12 @@ func newModule(path string, facts *Facts) *module {
 				}
 			}
 		}
-		m.collectFuncs(u, &u.Scope)
-		for _, c := range u.Calls {
-			m.collectArgFuncs(u, c.Args)
-		}
-		for _, b := range u.Bindings {
-			m.collectArgFuncs(u, []Value{b.Value})
-		}
-		for _, e := range u.Exports {
-			m.collectArgFuncs(u, []Value{e.Value})
+		for _, f := range u.Active {
+			m.units[f] = u
+			m.all = append(m.all, f)
 		}
 	}
 	return m
-}
-
-// collectFuncs records every function of a scope (recursively) with its unit.
-func (m *module) collectFuncs(u *Unit, sc *Scope) {
-	for _, f := range sc.Funcs {
-		if _, seen := m.units[f]; seen {
-			continue
-		}
-		m.units[f] = u
-		m.all = append(m.all, f)
-		m.collectFuncs(u, &f.Scope)
-		for _, c := range f.Calls {
-			m.collectArgFuncs(u, c.Args)
-		}
-		for _, b := range f.Bindings {
-			m.collectArgFuncs(u, []Value{b.Value})
-		}
-		m.collectArgFuncs(u, f.Returns)
-	}
-}
-
-// collectArgFuncs records inline functions passed to calls (plugins, handlers).
-func (m *module) collectArgFuncs(u *Unit, vals []Value) {
-	for _, v := range vals {
-		switch v.Kind {
-		case KFunc:
-			if _, seen := m.units[v.Fn]; !seen && v.Fn != nil {
-				m.units[v.Fn] = u
-				m.all = append(m.all, v.Fn)
-				m.collectFuncs(u, &v.Fn.Scope)
-				m.collectArgFuncs(u, v.Fn.Returns)
-				for _, b := range v.Fn.Bindings {
-					m.collectArgFuncs(u, []Value{b.Value})
-				}
-				for _, c := range v.Fn.Calls {
-					m.collectArgFuncs(u, c.Args)
-				}
-			}
-		case KCall, KNew:
-			m.collectArgFuncs(u, v.Args)
-		case KObject:
-			for _, kv := range v.Keys {
-				m.collectArgFuncs(u, []Value{kv.Value})
-			}
-		case KArray:
-			m.collectArgFuncs(u, v.Elems)
-		}
-	}
 }
 
 // program is the whole workspace's JS/TS modules plus the interpretation of

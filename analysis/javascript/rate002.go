@@ -21,7 +21,10 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 	if !ok || isTestFile(f.Path) {
 		return nil
 	}
-	m := newModule(f.Path, facts)
+	m := programFor(f, ws, cfg).modules[f.Path]
+	if m == nil || m.facts != facts {
+		m = newModule(f.Path, facts)
+	}
 	out := handRolledCounters(m)
 	for _, u := range facts.Units {
 		for _, v := range u.Libraries {

@@ -262,6 +262,13 @@ func stringList(v Value) []string {
 
 // flatten expands arrays of middleware.
 func flatten(vals []Value) []Value {
+	nested := false
+	for _, v := range vals {
+		nested = nested || v.Kind == KArray
+	}
+	if !nested {
+		return vals
+	}
 	var out []Value
 	for _, v := range vals {
 		if v.Kind == KArray {

@@ -1,0 +1,69 @@
+package javascript_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/engine"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// expressRoutes is the JS variant of the issue-2 benchmark file: n Express
+// routes, nine in ten protected by a limiter middleware argument.
+func expressRoutes(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("const express = require('express');\nconst { rateLimit } = require('./stablestack-rate-limiter');\nconst app = express();\n")
+	for i := 0; i < n; i++ {
+		mw := ""
+		if i%10 != 0 {
+			mw = "rateLimit({ requests: 100, window: 60 }), "
+		}
+		fmt.Fprintf(&b, "app.post('/items/%d', %s(req, res) => res.json({ id: %d }));\n", i, mw, i)
+	}
+	return b.Bytes()
+}
+
+// limiterArg is the argument the benchmark toggles on route 1.
+const limiterArg = "rateLimit({ requests: 100, window: 60 }), "
+
+// BenchmarkEditCheck measures what the server does after an edit with the
+// JS rules, as the Python benchmark does: bring the facts up to date
+// (reusing every unchanged statement) and check the file. The whole-file
+// reparse is the server's and not measured here; BenchmarkUpdate measures
+// the fast path that does without it.
+func BenchmarkEditCheck(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			texts := [][]byte{expressRoutes(n)}
+			texts = append(texts, bytes.Replace(texts[0], []byte("app.post('/items/1', "+limiterArg), []byte("app.post('/items/1', "), 1))
+			trees := make([]*syntax.Tree, 2)
+			for i, t := range texts {
+				tr, err := syntax.Parse(syntax.JavaScript, t)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer tr.Close()
+				trees[i] = tr
+			}
+			e := engine.New(nil)
+			path := "/bench/app.js"
+			prev, _ := engine.Summarize(path, syntax.JavaScript, texts[1], trees[1], nil, true)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := i % 2
+				facts, err := engine.Summarize(path, syntax.JavaScript, texts[k], trees[k], prev, true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				prev = facts
+				f := &analysis.File{Path: path, Lang: syntax.JavaScript, Facts: facts, Text: texts[k]}
+				e.Put(f)
+				if got := len(e.Check(f)); got != n/10+k {
+					b.Fatalf("%d findings, want %d", got, n/10+k)
+				}
+			}
+		})
+	}
+}
