@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { modulePath } = require('../lib/limiter-module.js');
-const EXPORTS = ['rateLimit', 'fastifyRateLimit', 'fastifyRateLimitPlugin', 'honoRateLimit', 'withRateLimit', 'createLimiter', 'closeRateLimiter'];
+const EXPORTS = ['rateLimit', 'fastifyRateLimit', 'fastifyRateLimitPlugin', 'honoRateLimit', 'koaRateLimit', 'withRateLimit', 'createLimiter', 'closeRateLimiter'];
 
 test('named ESM imports of every export', async () => {
   const m = await import(pathToFileURL(modulePath('node')).href);

@@ -33,8 +33,8 @@ export interface Logger {
 export interface CommonOptions<Req = unknown> {
   /**
    * Counter scope, part of the Redis key. Default: the route pattern (Express, Fastify
-   * route hooks, Hono), else `default`. Give a Python route and a Node route the same
-   * `name` (and limits) to share their counters.
+   * route hooks, Hono, Koa with @koa/router), else `default`. Give a Python route and a
+   * Node route the same `name` (and limits) to share their counters.
    */
   name?: string;
   /**
@@ -181,6 +181,23 @@ export interface HonoRateLimitMiddleware<C = HonoContextLike> {
 
 /** Hono middleware (peer address from @hono/node-server, Bun or Deno). */
 export function honoRateLimit<C extends HonoContextLike = HonoContextLike>(options: RateLimitOptions<C>): HonoRateLimitMiddleware<C>;
+
+export interface KoaContextLike {
+  headers: Record<string, string | string[] | undefined>;
+  req: { socket?: { remoteAddress?: string } };
+  set(name: string, value: string): void;
+  status: number;
+  type: string;
+  body: unknown;
+}
+
+export interface KoaRateLimitMiddleware<C = KoaContextLike> {
+  (ctx: C, next: () => Promise<unknown>): Promise<unknown>;
+  limiter: Limiter;
+}
+
+/** Koa middleware (per route with @koa/router, or app-wide with app.use). */
+export function koaRateLimit<C extends KoaContextLike = KoaContextLike>(options: RateLimitOptions<C>): KoaRateLimitMiddleware<C>;
 
 /**
  * Next.js App Router route handler wrapper: `export const POST = withRateLimit(handler, opts)`.

@@ -2,8 +2,8 @@
 /*
  * stablestack-rate-limiter.js: written into your repository by `stablestack add-rate-limiter`.
  *
- * A Redis-backed sliding-window rate limiter for Express, Fastify, Hono and the Next.js App
- * Router. Every check is ONE round trip: a Lua script that reads the server clock (TIME),
+ * A Redis-backed sliding-window rate limiter for Express, Fastify, Hono, Koa and the Next.js
+ * App Router. Every check is ONE round trip: a Lua script that reads the server clock (TIME),
  * weighs the previous window by its remaining overlap, and increments only when every limit
  * of the call admits the request. The script and the key schema are shared with the Python
  * module (stablestack_rate_limiter.py), so a mixed Python + Node fleet shares its counters.
@@ -856,6 +856,33 @@ async function fastifyRateLimitPlugin(fastify, options) {
 fastifyRateLimitPlugin[Symbol.for('skip-override')] = true;
 fastifyRateLimitPlugin[Symbol.for('fastify.display-name')] = 'stablestack-rate-limiter';
 
+/**
+ * Koa middleware: `router.post('/x', koaRateLimit({ requests: 100, window: 60 }), h)` with
+ * @koa/router (per route), or `app.use(koaRateLimit(opts))` (one budget for the app).
+ */
+function koaRateLimit(options) {
+  const { limiter, o, decide } = prepare(options);
+  async function stablestackRateLimit(ctx, next) {
+    const socket = ctx.req && ctx.req.socket;
+    const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : null;
+    const decision = await decide(ctx, {
+      peer: socket && socket.remoteAddress,
+      forwardedFor: headerOf(ctx.headers, 'x-forwarded-for'),
+      header: (name) => headerOf(ctx.headers, name),
+      scope: route,
+    });
+    if (!decision) return next();
+    for (const [k, v] of decisionHeaders(decision, o)) ctx.set(k, v);
+    if (decision.allowed) return next();
+    const { status, body } = rejection(decision);
+    ctx.status = status;
+    ctx.type = JSON_TYPE;
+    ctx.body = body;
+  }
+  stablestackRateLimit.limiter = limiter;
+  return stablestackRateLimit;
+}
+
 /** The peer address Hono's runtime exposes: Node (@hono/node-server), Bun or Deno. */
 function honoPeer(c) {
   const env = c.env;
@@ -953,6 +980,7 @@ module.exports = {
   fastifyRateLimit,
   fastifyRateLimitPlugin,
   honoRateLimit,
+  koaRateLimit,
   withRateLimit,
   createLimiter,
   closeRateLimiter,
