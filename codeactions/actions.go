@@ -47,13 +47,24 @@ type need struct {
 // save and in their "Source Action" menus, and it keeps it out of the light
 // bulb.
 func Actions(req Request) []Action {
+	wantFixAll := len(req.Only) > 0 && explicitlyRequested(req.Only, KindFixAll)
+	wantQuick := KindAllowed(req.Only, KindQuickFix)
+	touched := false
+	for _, f := range req.Findings {
+		touched = touched || touches(f.Span, req.Span)
+	}
+	// Editors ask on every cursor move; most places have nothing to fix,
+	// and those must not cost a parse.
+	if !(wantQuick && touched) && !(wantFixAll && len(req.Findings) > 0) {
+		return nil
+	}
 	fc, err := newFileCtx(&req)
 	if err != nil {
 		return nil
 	}
 	defer fc.close()
 	var out []Action
-	if KindAllowed(req.Only, KindQuickFix) {
+	if wantQuick {
 		for i, f := range req.Findings {
 			if !touches(f.Span, req.Span) {
 				continue
@@ -69,7 +80,7 @@ func Actions(req Request) []Action {
 			}
 		}
 	}
-	if len(req.Only) > 0 && explicitlyRequested(req.Only, KindFixAll) {
+	if wantFixAll {
 		if a, ok := fc.fixAll(); ok {
 			out = append(out, a)
 		}

@@ -208,3 +208,21 @@ func TestApply(t *testing.T) {
 		t.Errorf("insert before replace = %q, %v", got, err)
 	}
 }
+
+// TestActionsNothingHere checks that a request away from every finding
+// returns nothing and costs next to nothing (no parse: a parse and the
+// import scan allocate hundreds of objects).
+func TestActionsNothingHere(t *testing.T) {
+	_, req := twoRoutesRequest(t)
+	req.Span = analysis.Span{Start: 0, End: 0}
+	if got := Actions(req); len(got) != 0 {
+		t.Errorf("got %d actions away from the findings", len(got))
+	}
+	if allocs := testing.AllocsPerRun(20, func() { Actions(req) }); allocs > 5 {
+		t.Errorf("%v allocations for a request with nothing to fix", allocs)
+	}
+	req.Span = analysis.Span{Start: strings.Index(twoRoutes, "@app.post"), End: strings.Index(twoRoutes, "@app.post")}
+	if allocs := testing.AllocsPerRun(5, func() { Actions(req) }); allocs < 50 {
+		t.Errorf("only %v allocations for a real request: the check above proves nothing", allocs)
+	}
+}
