@@ -3,10 +3,8 @@ package check
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,62 +23,48 @@ type indexed struct {
 	file *analysis.File // nil when the file could not be read
 }
 
-// indexFiles reads, pre-filters, parses and summarizes files in parallel and
-// puts their facts into e. It does the engine's Index step itself, with the
-// engine's own pieces (ReadSource, the frontends' Relevant, Summarize), for
-// one reason: the parse tree is in hand here, so syntax errors can be
-// reported with a position instead of passing silently. The walk happens
-// before, so the caller knows which paths were explicit.
-func indexFiles(ctx context.Context, e *engine.Engine, files []engine.SourceFile, explicit map[string]bool,
-	prefilter bool, workers int, progress func(done, total int), problem func(Problem)) []indexed {
+// indexFiles reads, pre-filters, parses and summarizes the files that
+// arrive on files, in parallel, and puts their facts into e. It runs while
+// the walk is still producing files, so walking the tree (thousands of
+// directory reads) overlaps with parsing instead of coming first.
+//
+// It does the engine's Index step itself, with the engine's own pieces
+// (ReadSource, the frontends' Relevant, Summarize), because the parse tree
+// is in hand here: syntax errors are reported with a position instead of
+// passing silently.
+func indexFiles(ctx context.Context, e *engine.Engine, files <-chan engine.SourceFile, explicit map[string]bool,
+	prefilter bool, workers int, progress func(done int), problem func(Problem)) []indexed {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	out := make([]indexed, len(files))
-	order := largestFirst(files)
-	var next, done atomic.Int64
-	var mu sync.Mutex // serializes problem callbacks
+	var out []indexed
+	var mu sync.Mutex // guards out
+	var done atomic.Int64
 	report := func(p Problem) {
 		p.Explicit = explicit[p.Path]
-		mu.Lock()
 		problem(p)
-		mu.Unlock()
 	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				n := int(next.Add(1) - 1)
-				if n >= len(files) {
-					return
+			for sf := range files {
+				if ctx.Err() != nil {
+					continue // drain: the walker stops soon after cancellation
 				}
-				i := order[n]
-				out[i] = indexedFile(e, files[i], prefilter, report)
+				ix := indexedFile(e, sf, prefilter, report)
+				mu.Lock()
+				out = append(out, ix)
+				mu.Unlock()
 				if progress != nil {
-					progress(int(done.Add(1)), len(files))
+					progress(int(done.Add(1)))
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	return out
-}
-
-// largestFirst returns the indexes of files, biggest file first: a big file
-// started last would leave the other cores idle while it is parsed alone.
-func largestFirst(files []engine.SourceFile) []int {
-	size := make([]int64, len(files))
-	order := make([]int, len(files))
-	for i, f := range files {
-		order[i] = i
-		if info, err := os.Stat(f.Path); err == nil {
-			size[i] = info.Size()
-		}
-	}
-	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
-	return order
 }
 
 func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report func(Problem)) (ix indexed) {

@@ -25,7 +25,7 @@ func (p *progress) update(done, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	if done < total && now.Sub(p.last) < p.every {
+	if now.Sub(p.last) < p.every {
 		return
 	}
 	p.last = now

@@ -143,10 +143,18 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 			rep.Rules = append(rep.Rules, r)
 		}
 	}
-	problem := func(p Problem) { rep.Problems = append(rep.Problems, p) }
+	var problemMu sync.Mutex // walker and workers report concurrently
+	problem := func(p Problem) {
+		problemMu.Lock()
+		rep.Problems = append(rep.Problems, p)
+		problemMu.Unlock()
+	}
 
-	var files []engine.SourceFile
-	seen := map[string]bool{}
+	// The walk feeds the indexing workers through a channel (see indexFiles).
+	files := make(chan engine.SourceFile, 1024)
+	var found atomic.Int64
+	var walkErr error
+	seen := map[string]bool{} // owned by the walking goroutine
 	onFile := func(sf engine.SourceFile) {
 		if seen[sf.Path] {
 			return
@@ -161,7 +169,8 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 				return
 			}
 		}
-		files = append(files, sf)
+		found.Add(1)
+		files <- sf
 	}
 	onProblem := func(p engine.Problem) {
 		path := p.Path
@@ -171,31 +180,38 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		kind, msg := classify(p.Err)
 		problem(Problem{Path: path, Kind: kind, Message: msg, Explicit: explicit[path], Line: -1})
 	}
-	// One walk per path: each needs the excludes rebased onto where it starts.
-	for _, p := range abs {
-		if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, onProblem); err != nil {
-			return nil, err
+	go func() {
+		defer close(files)
+		defer phase("walk (overlaps the next phase)")
+		// One walk per path: each needs the excludes rebased onto where it starts.
+		for _, p := range abs {
+			if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, onProblem); err != nil {
+				walkErr = err
+				return
+			}
 		}
-	}
-	rep.Files = len(files)
-	phase("walk")
+	}()
 
 	e := engine.New(cfg)
 	e.SetRoots(rootsOf(root, cfgRoot, abs))
 	var prog *progress
-	var onProgress func(done, total int)
+	var onProgress func(done int)
 	if opts.Progress && isTerminal(stderr) {
 		prog = newProgress(stderr)
-		onProgress = prog.update
+		onProgress = func(done int) { prog.update(done, int(found.Load())) }
 	}
 	idx := indexFiles(ctx, e, files, explicit, !opts.NoPrefilter, opts.Workers, onProgress, problem)
 	if prog != nil {
 		prog.clear()
 	}
 	phase("read, pre-filter, parse, summarize")
+	if walkErr != nil {
+		return nil, walkErr
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	rep.Files = len(idx)
 
 	findings, crashed := checkAll(e, idx, opts.Workers)
 	rep.Problems = append(rep.Problems, crashed...)
@@ -221,9 +237,12 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 // phaseTimer returns a function that prints the time since its previous
 // call (for --timing, to see where a slow run goes).
 func phaseTimer(on bool, w io.Writer) func(name string) {
+	var mu sync.Mutex // the walker reports its end from its own goroutine
 	last := time.Now()
 	return func(name string) {
 		if on {
+			mu.Lock()
+			defer mu.Unlock()
 			now := time.Now()
 			fmt.Fprintf(w, "timing: %-36s %6.0f ms\n", name, float64(now.Sub(last).Microseconds())/1000)
 			last = now
