@@ -21,6 +21,13 @@ const luaPlaceholder = "__STABLESTACK_SLIDING_WINDOW_LUA__"
 // scriptPath is the one copy of the script every language embeds.
 const scriptPath = "templates/sliding_window.lua"
 
+// scripts maps each placeholder to the script substituted for it: the counter
+// and the opt-in exact sliding log.
+var scripts = []struct{ placeholder, path string }{
+	{luaPlaceholder, scriptPath},
+	{"__STABLESTACK_SLIDING_LOG_LUA__", "templates/sliding_log.lua"},
+}
+
 // headerMarker starts the first line of every rendered file, after the comment
 // leader; the line ends with sha256:<hex of the rest of the file>.
 const headerMarker = "stablestack-rate-limiter "
@@ -37,11 +44,15 @@ func Render(lang string) (map[string][]byte, error) {
 	if err != nil || !known(lang) {
 		return nil, fmt.Errorf("scaffold: no templates for language %q (known: %s)", lang, strings.Join(Languages(), ", "))
 	}
-	script, err := templates.ReadFile(scriptPath)
-	if err != nil {
-		return nil, err
+	var replacements []string
+	for _, sc := range scripts {
+		script, err := templates.ReadFile(sc.path)
+		if err != nil {
+			return nil, err
+		}
+		replacements = append(replacements, sc.placeholder, strings.TrimRight(string(script), "\n"))
 	}
-	lua := strings.TrimRight(string(script), "\n")
+	substitute := strings.NewReplacer(replacements...)
 	out := map[string][]byte{}
 	for _, e := range entries {
 		if e.IsDir() {
@@ -51,7 +62,7 @@ func Render(lang string) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		body = bytes.ReplaceAll(body, []byte(luaPlaceholder), []byte(lua))
+		body = []byte(substitute.Replace(string(body)))
 		leader, ok := commentLeader(e.Name())
 		if !ok {
 			return nil, fmt.Errorf("scaffold: no comment syntax known for template %s", e.Name())

@@ -19,7 +19,11 @@ func TestRenderPython(t *testing.T) {
 	if !bytes.Contains(mod, []byte(script)) {
 		t.Error("rendered module does not embed the canonical script")
 	}
-	if bytes.Contains(mod, []byte(luaPlaceholder)) {
+	logScript := strings.TrimRight(string(mustReadTemplate(t, "templates/sliding_log.lua")), "\n")
+	if !bytes.Contains(mod, []byte(logScript)) {
+		t.Error("rendered module does not embed the sliding log script")
+	}
+	if bytes.Contains(mod, []byte("__STABLESTACK_")) {
 		t.Error("placeholder left in the rendered module")
 	}
 	if !strings.HasPrefix(string(mod), "# stablestack-rate-limiter "+Version+" ") || !Pristine(mod) {
@@ -55,13 +59,15 @@ func TestRenderUnknownLanguage(t *testing.T) {
 	}
 }
 
-// The script is pasted into a Python raw triple-quoted string and a JavaScript
-// String.raw template literal; these sequences would end or change them.
+// The scripts are pasted into Python raw triple-quoted strings and JavaScript
+// String.raw template literals; these sequences would end or change them.
 func TestScriptIsSafeToEmbed(t *testing.T) {
-	script := string(mustReadTemplate(t, scriptPath))
-	for _, bad := range []string{`\`, "`", "${", `"""`, "*/"} {
-		if strings.Contains(script, bad) {
-			t.Errorf("sliding_window.lua contains %q", bad)
+	for _, sc := range scripts {
+		script := string(mustReadTemplate(t, sc.path))
+		for _, bad := range []string{`\`, "`", "${", `"""`, "*/", "__STABLESTACK_"} {
+			if strings.Contains(script, bad) {
+				t.Errorf("%s contains %q", sc.path, bad)
+			}
 		}
 	}
 }

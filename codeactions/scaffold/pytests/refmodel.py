@@ -58,3 +58,31 @@ def evaluate(now, cost, policies):
         out["reset_ms"].append(reset)
         out["state"].append(state)
     return out
+
+
+def live(entries, t, w):
+    return sorted(s for s in entries if t - s < w)
+
+
+def evaluate_log(now, cost, policies):
+    """Reference model of the exact sliding log (sliding_log.lua)."""
+    allowed, retry = True, 0
+    for pol in policies:
+        admits = lambda d, pol=pol: len(live(pol["entries"] or [], now + d, pol["window_ms"])) + cost <= pol["limit"]
+        if admits(0):
+            continue
+        allowed = False
+        r = pol["window_ms"]
+        if cost <= pol["limit"]:
+            r = first_true(pol["window_ms"], admits)
+        retry = max(retry, r)
+    out = {"allowed": allowed, "retry_after_ms": retry, "remaining": [], "reset_ms": [], "entries": []}
+    for pol in policies:
+        w = pol["window_ms"]
+        entries = live(pol["entries"] or [], now, w)
+        if allowed:
+            entries += [now] * cost
+        out["remaining"].append(max(pol["limit"] - len(entries), 0))
+        out["reset_ms"].append(first_true(w, lambda d, e=entries: not live(e, now + d, w)))
+        out["entries"].append(entries)
+    return out

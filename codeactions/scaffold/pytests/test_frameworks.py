@@ -186,6 +186,22 @@ class FlaskTest(unittest.TestCase):
                     body_check=lambda b: self.assertEqual(json.loads(b), {"hello": "ann"}))
         check_cycle(self, self.client_request(client, "/async"), body_check=lambda b: self.assertEqual(b, "async"))
 
+    def test_exact_log_route(self):
+        from flask import Flask
+        app = Flask(__name__)
+
+        @app.route("/login", methods=["POST"])
+        @rl.rate_limit(requests=3, window=2, name=unique("flask.login"), limiter=rl.Limiter(support.shared_redis_url()),
+                       exact=True)
+        def login():
+            return "welcome"
+        client = app.test_client()
+
+        def request():
+            r = client.post("/login", environ_base={"REMOTE_ADDR": "203.0.113.51"})
+            return r.status_code, dict(r.headers.items()), r.get_data(as_text=True)
+        check_cycle(self, request, body_check=lambda b: self.assertEqual(b, "welcome"))
+
     def test_forwarded_for_only_behind_trusted_proxies(self):
         untrusting = self.make_app(rl.Limiter(support.shared_redis_url())).test_client()
         n = [0]

@@ -89,6 +89,20 @@ class LimiterTest(unittest.TestCase):
         time.sleep(d.retry_after)
         self.assertTrue(self.limiter.hit("ip:203.0.113.3", lim, s).allowed)
 
+    def test_exact_log(self):
+        s, lim = scope(), (rl.Limit(3, 2), rl.Limit(100, 60))
+        ds = [self.limiter.hit("ip:203.0.113.30", lim, s, exact=True) for _ in range(4)]
+        self.assertEqual([d.allowed for d in ds], [True, True, True, False])
+        self.assertEqual(ds[2].remaining, [0, 97])
+        self.assertEqual(ds[3].remaining, [0, 97])  # the rejected request was not logged
+        keys = sorted(k.decode() for k in self.r.keys("stablestack:*:%s:*" % s))
+        self.assertTrue(all(k.endswith(":log") for k in keys), keys)
+        self.assertEqual(self.r.zcard(keys[0]), 3)
+        time.sleep(ds[3].retry_after)
+        self.assertTrue(self.limiter.hit("ip:203.0.113.30", lim, s, exact=True).allowed)
+        with self.assertRaises(ValueError):
+            rl.rate_limit(requests=100000, window=60, exact=True)
+
     def test_multi_limit_headers(self):
         s = scope()
         d = self.limiter.hit("ip:203.0.113.4", (rl.Limit(10, 1), rl.Limit(1000, 3600, name="hourly")), s)

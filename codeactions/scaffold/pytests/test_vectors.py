@@ -47,6 +47,31 @@ class VectorTest(unittest.TestCase):
                     got["state"].append({k.decode(): int(x) for k, x in h.items()} if h else None)
                 self.assertEqual(got, v["expect"])
 
+    def test_log_reference_model(self):
+        for v in self.vectors["log"]:
+            with self.subTest(v["name"]):
+                self.assertEqual(refmodel.evaluate_log(v["now_ms"], v["cost"], v["policies"]), v["expect"])
+
+    def test_log_script_on_redis(self):
+        for v in self.vectors["log"]:
+            with self.subTest(v["name"]):
+                keys = ["pylt:{id}:p%d:log" % k for k in range(len(v["policies"]))]
+                args = [v["cost"], v["now_ms"]]
+                for key, pol in zip(keys, v["policies"]):
+                    self.r.delete(key)
+                    for j, s in enumerate(pol["entries"] or []):
+                        self.r.zadd(key, {"seed-%d" % j: s})
+                    args += [pol["limit"], pol["window_ms"]]
+                reply = self.r.eval(rl._LOG_LUA, len(keys), *keys, *args)
+                got = {"allowed": reply[0] == 1, "retry_after_ms": reply[1], "remaining": reply[2::2],
+                       "reset_ms": reply[3::2],
+                       "entries": [[int(s) for _, s in self.r.zrange(key, 0, -1, withscores=True)] for key in keys]}
+                self.assertEqual(got, v["expect"])
+
+    def test_module_embeds_the_log_script(self):
+        with open(support.LUA.replace("sliding_window.lua", "sliding_log.lua")) as f:
+            self.assertEqual(rl._LOG_LUA, f.read().rstrip("\n"))
+
     def test_keys(self):
         for kv in self.vectors["keys"]:
             scope, limit, window_ms = kv["policy"].rsplit(":", 2)

@@ -14,6 +14,7 @@ changing handler signatures::
     @rate_limit(limits=[Limit(10, 1), Limit(1000, 3600)])   # checked in one call
     @rate_limit(requests=5, window=60, name="login",
                 key=lambda request: request.headers.get("X-Api-Key"))
+    @rate_limit(requests=5, window=300, exact=True)   # exact sliding log, small limits
 
 Behaviour (see docs/limiter.md of StableStack for the shared specification):
 
@@ -66,6 +67,14 @@ _LUA = r"""
 __STABLESTACK_SLIDING_WINDOW_LUA__
 """[1:-1]
 _LUA_SHA = hashlib.sha1(_LUA.encode()).hexdigest()
+
+# The opt-in exact sliding log (templates/sliding_log.lua): same protocol, one
+# sorted-set entry per admitted unit, for small limits such as logins.
+_LOG_LUA = r"""
+__STABLESTACK_SLIDING_LOG_LUA__
+"""[1:-1]
+_LOG_SHA = hashlib.sha1(_LOG_LUA.encode()).hexdigest()
+_LOG_MAX_REQUESTS = 10000  # the log keeps one entry per request
 
 # Injected keyword parameters through which FastAPI hands the wrapper its
 # Request and a Response to put headers on; removed before the handler runs.
@@ -335,33 +344,39 @@ class Limiter:
             self._aclients[loop] = client
         return client
 
-    def _call(self, identity, limits, scope, cost):
+    def _call(self, identity, limits, scope, cost, exact=False):
         if type(limits) is not tuple:
             limits = tuple(limits)
-        plan = self._plans.get((scope, limits))
+        plan = self._plans.get((scope, limits, exact))
         if plan is None:  # per route: the key suffixes and the limit/window arguments
-            suffixes = tuple(":%s:%d:%d" % (scope, lim.requests, lim.window_ms) for lim in limits)
+            if exact and any(lim.requests > _LOG_MAX_REQUESTS for lim in limits):
+                raise ValueError("exact=True keeps one entry per request: use it for limits up to %d"
+                                 % _LOG_MAX_REQUESTS)
+            end = ":log" if exact else ""
+            suffixes = tuple(":%s:%d:%d%s" % (scope, lim.requests, lim.window_ms, end) for lim in limits)
             tail = []
             for lim in limits:
                 tail += [lim.requests, lim.window_ms]
             if len(self._plans) > 4096:  # callers of hit() building new Limits per call
                 self._plans.clear()
-            plan = self._plans[(scope, limits)] = (suffixes, tuple(tail))
+            plan = self._plans[(scope, limits, exact)] = (suffixes, tuple(tail))
         head = "%s:{%s}" % (self.prefix, _identity_hash(identity))
         return [head + suffix for suffix in plan[0]], (cost, "") + plan[1]
 
-    def hit(self, identity, limits, scope="default", cost=1):
-        """Count one request of ``identity`` against ``limits`` (blocking client)."""
+    def hit(self, identity, limits, scope="default", cost=1, exact=False):
+        """Count one request of ``identity`` against ``limits`` (blocking client).
+        exact=True uses the exact sliding log instead of the counter."""
         limits = tuple(limits)
         if not self._breaker.allow():
             return self._unavailable(limits, None)
-        keys, args = self._call(identity, limits, scope, cost)
+        keys, args = self._call(identity, limits, scope, cost, exact)
+        sha, script = (_LOG_SHA, _LOG_LUA) if exact else (_LUA_SHA, _LUA)
         try:
             client = self._sync_client()
             try:
-                reply = client.evalsha(_LUA_SHA, len(keys), *keys, *args)
+                reply = client.evalsha(sha, len(keys), *keys, *args)
             except NoScriptError:
-                reply = client.eval(_LUA, len(keys), *keys, *args)
+                reply = client.eval(script, len(keys), *keys, *args)
         except Exception as exc:  # any Redis trouble must not become a 500
             return self._unavailable(limits, exc)
         except BaseException:
@@ -370,18 +385,19 @@ class Limiter:
         self._breaker.success()
         return self._decision(limits, reply)
 
-    async def ahit(self, identity, limits, scope="default", cost=1):
+    async def ahit(self, identity, limits, scope="default", cost=1, exact=False):
         """Count one request of ``identity`` against ``limits`` (redis.asyncio)."""
         limits = tuple(limits)
         if not self._breaker.allow():
             return self._unavailable(limits, None)
-        keys, args = self._call(identity, limits, scope, cost)
+        keys, args = self._call(identity, limits, scope, cost, exact)
+        sha, script = (_LOG_SHA, _LOG_LUA) if exact else (_LUA_SHA, _LUA)
         try:
             client = self._async_client()
             try:
-                reply = await client.evalsha(_LUA_SHA, len(keys), *keys, *args)
+                reply = await client.evalsha(sha, len(keys), *keys, *args)
             except NoScriptError:
-                reply = await client.eval(_LUA, len(keys), *keys, *args)
+                reply = await client.eval(script, len(keys), *keys, *args)
         except Exception as exc:
             return self._unavailable(limits, exc)
         except BaseException:  # cancelled (client went away): a probe must not stay pending
@@ -652,7 +668,8 @@ def _starlette_params(func):
 class _Route:
     """The limits of one decorated handler and how to identify its clients."""
 
-    def __init__(self, scope, limits, key, cost, fail_open, limiter):
+    def __init__(self, scope, limits, key, cost, fail_open, limiter, exact):
+        self.exact = exact
         self.scope = scope
         self.limits = limits
         self.key = key
@@ -680,7 +697,7 @@ class _Route:
 
 
 def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, cost=1,
-               fail_open=None, limiter=None):
+               fail_open=None, limiter=None, exact=False):
     """Limit a handler to ``requests`` per ``window`` seconds per client.
 
     limits: more Limit(requests, window) policies (or (requests, window)
@@ -694,6 +711,8 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
     fail_open: override the limiter's choice for this route (True: serve when
         Redis is unreachable; False: answer 503).
     limiter: a Limiter instead of the process-wide one (configure()).
+    exact: count with an exact sliding log (one Redis entry per request)
+        instead of the sliding-window counter; for small limits (login, OTP).
     """
     policies = []
     if requests is not None or window is not None:
@@ -706,12 +725,14 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
         raise TypeError("rate_limit needs requests= and window=, or limits=")
     if len({(p.requests, p.window_ms) for p in policies}) != len(policies):
         raise ValueError("rate_limit: the same limit is given twice (it would be counted twice)")
+    if exact and any(p.requests > _LOG_MAX_REQUESTS for p in policies):
+        raise ValueError("exact=True keeps one entry per request: use it for limits up to %d" % _LOG_MAX_REQUESTS)
     if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
         raise ValueError("cost must be a non-negative integer")
 
     def decorate(func):
         route = _Route(_scope(name or "%s.%s" % (func.__module__, func.__qualname__)),
-                       tuple(policies), key, cost, fail_open, limiter)
+                       tuple(policies), key, cost, fail_open, limiter, exact)
         signature, request_param, response_param = _starlette_params(func)
 
         def prepare(args, kwargs):
@@ -738,9 +759,9 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
                     identity = str(identity)
                     if adapter is _Flask:
                         # Flask runs async views on a private per-request loop.
-                        decision = route.finish(lim.hit(identity, route.limits, route.scope, route.cost), lim)
+                        decision = route.finish(lim.hit(identity, route.limits, route.scope, route.cost, route.exact), lim)
                     else:
-                        decision = route.finish(await lim.ahit(identity, route.limits, route.scope, route.cost), lim)
+                        decision = route.finish(await lim.ahit(identity, route.limits, route.scope, route.cost, route.exact), lim)
                     if not decision.allowed:
                         return adapter.reject(request, decision)
                 result = await func(*args, **kwargs)
@@ -756,7 +777,7 @@ def rate_limit(requests=None, window=None, *, limits=(), name=None, key=None, co
                 decision = None
                 if identity is not None:
                     identity = str(identity)
-                    decision = route.finish(lim.hit(identity, route.limits, route.scope, route.cost), lim)
+                    decision = route.finish(lim.hit(identity, route.limits, route.scope, route.cost, route.exact), lim)
                     if not decision.allowed:
                         return adapter.reject(request, decision)
                 result = func(*args, **kwargs)
