@@ -37,26 +37,52 @@ type plannedFix struct {
 	create []codeactions.NewFile
 }
 
-// planFixes asks codeactions for the same edits as the editor's
-// "instrument workspace" command: the RATE001 decorator/middleware fixes plus
-// the limiter module where a project lacks it.
+// planFixes collects, file by file, the same edits as the editor's "Fix all
+// StableStack problems" (codeactions.FixAll: every safe fix, RATE001 and
+// RATE002), plus the limiter module for projects that lack it, created once
+// per project however many files need it (as codeactions.Instrument does).
 func planFixes(rep *Report) plannedFix {
 	findings := map[string][]analysis.Finding{}
-	var files []*analysis.File
+	var paths []string
 	for _, r := range rep.Results {
 		p := r.Location.Path
 		if _, ok := findings[p]; !ok {
-			files = append(files, rep.files[p])
+			paths = append(paths, p)
 		}
 		findings[p] = append(findings[p], r.Finding)
 	}
-	edits, create := codeactions.Instrument(files, findings, rep.cfg, true, nil)
-	for p, e := range edits {
-		if len(e) == 0 {
-			delete(edits, p)
+	pf := plannedFix{edits: map[string][]codeactions.Edit{}}
+	created := map[string]bool{} // module paths already planned
+	for _, p := range paths {
+		f := rep.files[p]
+		req := codeactions.Request{
+			File: f, Findings: findings[p], Config: rep.cfg, CanCreateFiles: true,
+			ModuleExists: func(lang string) bool {
+				return created[codeactions.ModulePath(p, lang)] || codeactions.ModuleFileExists(p, lang)
+			},
+		}
+		a, ok := codeactions.FixAll(req)
+		if !ok || len(a.Edits) == 0 && len(a.Create) == 0 {
+			continue
+		}
+		pf.edits[p] = a.Edits
+		for _, nf := range a.Create {
+			if !created[nf.Path] {
+				created[nf.Path] = true
+				pf.create = append(pf.create, nf)
+			}
+		}
+		if len(a.Create) > 0 {
+			// The Node module comes with its .d.ts: mark the module itself.
+			created[codeactions.ModulePath(p, codeactions.Family(f.Lang))] = true
 		}
 	}
-	return plannedFix{edits: edits, create: create}
+	for p, e := range pf.edits {
+		if len(e) == 0 {
+			delete(pf.edits, p)
+		}
+	}
+	return pf
 }
 
 func (pf plannedFix) paths() []string {
@@ -148,11 +174,12 @@ func runFixes(ctx context.Context, opts Options, rep *Report, stdout, stderr io.
 	return code
 }
 
-// fixableCount is how many findings sit in files the fixes edit.
+// fixableCount is how many findings sit in files the fixes edit (an
+// upper bound: a fix-all leaves out fixes that would overlap).
 func fixableCount(rep *Report, pf plannedFix) int {
 	n := 0
 	for _, r := range rep.Results {
-		if r.Finding.Rule == analysis.UnprotectedRoute && pf.edits[r.Location.Path] != nil {
+		if pf.edits[r.Location.Path] != nil {
 			n++
 		}
 	}
@@ -230,7 +257,7 @@ func (s *FixSummary) writeText(w io.Writer, paint func(code, s string) string) {
 		fmt.Fprintln(w)
 	}
 	for _, c := range s.Created {
-		fmt.Fprintf(w, "%s %s (the Redis-backed limiter the fixes import)\n", paint(ansiGreen, "created"), c)
+		fmt.Fprintf(w, "%s %s (rate limiter module)\n", paint(ansiGreen, "created"), c)
 	}
 	for _, m := range s.Failed {
 		fmt.Fprintf(w, "%s %s\n", paint(ansiRed, "error"), m)
