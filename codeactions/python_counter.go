@@ -104,7 +104,7 @@ func (fc *fileCtx) pyIsRoute(fn syntax.Node) bool {
 	if dd := fn.Parent(); dd.Kind() == "decorated_definition" && !fc.pyLowestRoute(dd).IsNull() {
 		return true
 	}
-	if enclosing(fn, pyFuncKinds).IsNull() == false {
+	if !enclosing(fn, pyFuncKinds).IsNull() {
 		return false
 	}
 	name := fn.Field("name").Text(fc.text)
