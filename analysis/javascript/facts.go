@@ -19,6 +19,9 @@ import (
 type Facts struct {
 	Lang  syntax.Language
 	Units []*Unit // top-level statements, in source order
+	// Broken is set when the text had syntax errors: its statements may be
+	// cut anywhere, so Update never builds on such facts.
+	Broken bool
 }
 
 // Language implements analysis.Facts.

@@ -29,7 +29,7 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 			reuse[u.Hash] = u
 		}
 	}
-	facts := &Facts{Lang: fe.lang}
+	facts := &Facts{Lang: fe.lang, Broken: tree.Root().HasError()}
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true

@@ -234,8 +234,8 @@ func lastName(p string) string {
 // rootName is the first component of a dotted path ("require('m')" stays whole).
 func rootName(p string) string {
 	if strings.HasPrefix(p, "require('") {
-		if i := strings.Index(p, "')"); i >= 0 {
-			return p[:i+2]
+		if i := strings.Index(p[len("require('"):], "')"); i >= 0 {
+			return p[:len("require('")+i+2]
 		}
 	}
 	if i := strings.IndexByte(p, '.'); i >= 0 {
@@ -249,9 +249,9 @@ func requireModule(p string) (string, bool) {
 	if !strings.HasPrefix(p, "require('") {
 		return "", false
 	}
-	i := strings.Index(p, "')")
+	i := strings.Index(p[len("require('"):], "')")
 	if i < 0 {
 		return "", false
 	}
-	return p[len("require('"):i], true
+	return p[len("require('") : len("require('")+i], true
 }

@@ -1,0 +1,116 @@
+package javascript
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+	"github.com/stablestack/stablestack/internal/txtar"
+)
+
+// sameFacts compares two facts unit by unit (offsets, hashes and content).
+func sameFacts(a, b *Facts) bool {
+	if len(a.Units) != len(b.Units) {
+		return false
+	}
+	for i := range a.Units {
+		x, y := a.Units[i], b.Units[i]
+		if x.Start != y.Start || x.End != y.End || x.Hash != y.Hash || !reflect.DeepEqual(x.UnitFacts, y.UnitFacts) {
+			return false
+		}
+	}
+	return true
+}
+
+// Whenever Update accepts an edit, its facts equal a full summary of the
+// new text. Random insertions and deletions (of code fragments that open
+// comments, strings, calls, ASI traps...) over every golden source.
+func TestUpdateEqualsSummarize(t *testing.T) {
+	files, _ := filepath.Glob("../engine/testdata/javascript/*.txtar")
+	frags := []string{"", " ", "\n", ";", "x", "(", ")", "{", "}", "/*", "*/", "//", "'", "`", "[1]", ".get('/a', h)",
+		"\napp.post('/z', (req, res) => res.send(1));\n", "rateLimit({ requests: 5, window: 60 }), ", "\n(foo)", "\n+1", "const a = 1\n"}
+	seed := int64(4)
+	if s := os.Getenv("UPDATE_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	rng := rand.New(rand.NewSource(seed))
+	accepted, total := 0, 0
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range txtar.Parse(data).Files {
+			lang, ok := syntax.ForPath(f.Name)
+			if !ok || f.Name == "want" {
+				continue
+			}
+			fe := frontend{lang: lang}
+			text := f.Data
+			prev := summarize(t, lang, text, nil)
+			if prev.Broken {
+				continue
+			}
+			for i := 0; i < 40; i++ {
+				start := rng.Intn(len(text) + 1)
+				oldEnd := start
+				if rng.Intn(3) == 0 {
+					oldEnd = min(len(text), start+rng.Intn(12))
+				}
+				ins := frags[rng.Intn(len(frags))]
+				next := append(append(append([]byte{}, text[:start]...), ins...), text[oldEnd:]...)
+				total++
+				got, ok := fe.Update(f.Name, prev, next, []analysis.Edit{{Start: start, OldEnd: oldEnd, NewEnd: start + len(ins)}})
+				want := summarize(t, lang, next, nil)
+				if ok {
+					accepted++
+					if !sameFacts(got.(*Facts), want) {
+						for _, u := range got.(*Facts).Units {
+							t.Logf("update unit [%d,%d) %q", u.Start, u.End, next[u.Start:u.End])
+						}
+						for _, u := range want.Units {
+							t.Logf("full   unit [%d,%d) %q", u.Start, u.End, next[u.Start:u.End])
+						}
+						for _, u := range prev.Units {
+							t.Logf("prev   unit [%d,%d) %q", u.Start, u.End, text[u.Start:u.End])
+						}
+						t.Fatalf("%s: Update differs from Summarize after replacing [%d,%d) %q with %q in\n%s", f.Name, start, oldEnd,
+							string(text[start:oldEnd]), ins, string(next))
+					}
+				}
+				// Keep going from the edited text while it still parses, as
+				// an editor session does; restart from the original otherwise.
+				if !want.Broken {
+					text, prev = next, want
+				}
+			}
+		}
+	}
+	t.Logf("Update accepted %d of %d random edits", accepted, total)
+	if accepted < total/4 {
+		t.Errorf("Update accepted only %d of %d edits: the fast path is not doing its job", accepted, total)
+	}
+}
+
+// The benchmark's edit (a limiter argument toggled inside one route of a
+// big file) takes the fast path.
+func TestUpdateTakesBenchmarkEdit(t *testing.T) {
+	text := routesFile(200, -1)
+	prev := summarize(t, syntax.JavaScript, text, nil)
+	at := strings.Index(string(text), "app.post('/r100', ") + len("app.post('/r100', ")
+	ins := "rateLimit({ requests: 5, window: 60 }), "
+	next := append(append(append([]byte{}, text[:at]...), ins...), text[at:]...)
+	got, ok := frontend{lang: syntax.JavaScript}.Update("app.js", prev, next, []analysis.Edit{{Start: at, OldEnd: at, NewEnd: at + len(ins)}})
+	if !ok {
+		t.Fatal("Update declined the benchmark edit")
+	}
+	if !sameFacts(got.(*Facts), summarize(t, syntax.JavaScript, next, nil)) {
+		t.Fatal("Update differs from Summarize")
+	}
+}
