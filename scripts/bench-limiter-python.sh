@@ -115,6 +115,8 @@ rates = run_rounds([
     (OURS, lambda i: ours.hit(ids[i % 1000], lim, "bench")),
     ("stablestack, two limits in one call (sync)", lambda i: ours.hit(ids[i % 1000], lim2, "bench2")),
     (LIMITS, lambda i: moving.hit(item, ids[i % 1000])),
+    # The exact log keeps one entry per request: a small limit, as it is meant for.
+    ("stablestack exact log, limit 100 (sync)", lambda i: ours.hit(ids[i % 1000], (rl.Limit(100, 60),), "benchlog", exact=True)),
 ])
 ours_rate, limits_rate = rates[OURS], rates[LIMITS]
 # A loaded event loop delays reading replies; give the async runs a 1 s budget

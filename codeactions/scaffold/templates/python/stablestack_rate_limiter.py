@@ -21,7 +21,7 @@ Behaviour (see docs/limiter.md of StableStack for the shared specification):
 - One Lua script per request (EVALSHA, EVAL on NOSCRIPT) computes a sliding
   window counter with the Redis server clock; rejected requests consume nothing.
 - Keys are ``<prefix>:{<sha256(identity)[:16]>}:<policy>``: cluster-safe, no raw
-  IP addresses, every key expires after two windows.
+  IP addresses, every key expires after at most two windows.
 - Rejected requests get 429 with an integer ``Retry-After`` (>= 1) and the IETF
   ``RateLimit-Policy`` / ``RateLimit`` fields, which allowed responses carry too.
 - If Redis is unreachable the request is served (fail open) after at most the
@@ -60,20 +60,28 @@ __all__ = ["rate_limit", "Limit", "Limiter", "Decision", "configure", "get_limit
 
 logger = logging.getLogger("stablestack.ratelimit")
 
+def _script_sha(script):
+    # EVALSHA names scripts by SHA-1; not a security use (FIPS builds refuse that).
+    try:
+        return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+    except TypeError:  # Python < 3.9
+        return hashlib.sha1(script.encode()).hexdigest()
+
+
 # The canonical script of StableStack (templates/sliding_window.lua), shared by
 # every language so mixed fleets share counters. [1:-1] drops the newlines
 # around it, so the text (and SHA-1) is the same as in the Node module.
 _LUA = r"""
 __STABLESTACK_SLIDING_WINDOW_LUA__
 """[1:-1]
-_LUA_SHA = hashlib.sha1(_LUA.encode()).hexdigest()
+_LUA_SHA = _script_sha(_LUA)
 
 # The opt-in exact sliding log (templates/sliding_log.lua): same protocol, one
 # sorted-set entry per admitted unit, for small limits such as logins.
 _LOG_LUA = r"""
 __STABLESTACK_SLIDING_LOG_LUA__
 """[1:-1]
-_LOG_SHA = hashlib.sha1(_LOG_LUA.encode()).hexdigest()
+_LOG_SHA = _script_sha(_LOG_LUA)
 _LOG_MAX_REQUESTS = 10000  # the log keeps one entry per request
 
 # Injected keyword parameters through which FastAPI hands the wrapper its
