@@ -32,7 +32,7 @@ func nodeReplaceCounter(fc *fileCtx, f analysis.Finding, name string, requests, 
 	j := &jsRewrite{fc: fc, r: &removal{fc: fc}, fw: fw, mw: mw, guarded: map[int]bool{}}
 
 	decl := fc.topStatement(fc.nodeAt(f.Span.Start, "variable_declarator"))
-	if decl.IsNull() || decl.Parent().Kind() != "program" {
+	if decl.IsNull() || decl.Parent().Kind() != "program" || fc.jsExported(name) {
 		return fix{}, false
 	}
 	j.r.remove(decl)
@@ -99,8 +99,8 @@ func (j *jsRewrite) owner(fn, at syntax.Node, counter string) bool {
 			name = par.Field("name").Text(fc.text)
 		}
 		decl := fc.topStatement(fn)
-		if name == "" || decl.Parent().Kind() != "program" {
-			return false
+		if name == "" || decl.Parent().Kind() != "program" || fc.jsExported(name) {
+			return false // an exported middleware may be used by other modules
 		}
 		j.r.remove(decl)
 		for _, ref := range fc.refs(fc.root, name) {

@@ -31,6 +31,7 @@ func pyReplaceCounter(fc *fileCtx, f analysis.Finding, name string, requests, wi
 	}
 	r.remove(def)
 	var guard []syntax.Node // functions that get the decorator
+	var deleted []string    // module-level functions the fix deletes
 	seen := map[int]bool{}
 	for _, ref := range fc.refs(fc.root, name) {
 		if r.removed(ref) {
@@ -59,6 +60,7 @@ func pyReplaceCounter(fc *fileCtx, f analysis.Finding, name string, requests, wi
 			guard = append(guard, fn)
 		case len(fc.pyDecoratorUses(fname)) > 0:
 			r.remove(top)
+			deleted = append(deleted, fname)
 			for _, d := range fc.pyDecoratorUses(fname) {
 				r.remove(d)
 				g := d.Parent().Field("definition")
@@ -69,6 +71,7 @@ func pyReplaceCounter(fc *fileCtx, f analysis.Finding, name string, requests, wi
 			}
 		case len(fc.pyCalls(fname)) > 0:
 			r.remove(top)
+			deleted = append(deleted, fname)
 			for _, call := range fc.pyCalls(fname) {
 				g := enclosing(call, pyFuncKinds)
 				if g.IsNull() || !fc.pyIsRoute(g) {
@@ -81,7 +84,7 @@ func pyReplaceCounter(fc *fileCtx, f analysis.Finding, name string, requests, wi
 			return fix{}, false
 		}
 	}
-	if len(guard) == 0 {
+	if len(guard) == 0 || fc.pyUsedElsewhere(append(deleted, name)...) {
 		return fix{}, false
 	}
 	var edits []Edit
