@@ -28,7 +28,9 @@ test('4 Node processes x 40 in flight admit exactly N, 3 rounds, every client ki
 });
 
 test('a mixed Python + Node fleet on one key admits exactly N', { skip: fx.skip || skipUnless('/usr/bin/python3') }, async () => {
-  const N = 60;
+  // Each language alone makes 100 attempts, fewer than N: whatever the scheduling, both
+  // must draw from the one budget, and together they may take exactly N of 200.
+  const N = 150;
   const pyDir = path.dirname(modulePath('python'));
   for (let round = 0; round < 2; round++) {
     await fx.redis().alignToWindow(WINDOW, 60000);
@@ -44,7 +46,8 @@ test('a mixed Python + Node fleet on one key admits exactly N', { skip: fx.skip 
     assert.equal(sum.admitted, N, `round ${round}: ${JSON.stringify(sum.perWorker)}`);
     const py = sum.perWorker[2].admitted + sum.perWorker[3].admitted;
     const js = sum.perWorker[0].admitted + sum.perWorker[1].admitted;
-    assert.ok(py > 0 && js > 0, `both languages were admitted from the shared budget (py=${py}, js=${js})`);
+    assert.ok(py >= N - 100 && js >= N - 100, `both languages were admitted from the shared budget (py=${py}, js=${js})`);
+    assert.equal(sum.denied, 200 - N);
   }
   const keys = await fx.redis().command('KEYS stablestack:*:shared.route:*');
   assert.match(keys, /^\*2\r\n/, `one shared key per identity, none per language: ${keys}`);

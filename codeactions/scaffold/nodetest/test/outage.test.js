@@ -14,7 +14,7 @@ const express = require('express');
 const IORedis = require('ioredis');
 const { createClient } = require('redis');
 const { RedisServer, skipUnless, sleep } = require('../lib/redis-server');
-const { listen } = require('../lib/fixture');
+const { listen, RELAXED } = require('../lib/fixture');
 const { loadLimiter } = require('../lib/limiter-module');
 const { ioredisOnlyModule } = require('../lib/ioredis-only');
 const { load, percentile } = require('../lib/load');
@@ -39,7 +39,7 @@ async function redis() {
 async function appWith(m, options) {
   const warnings = [];
   const a = express();
-  a.get('/r', m.rateLimit({ logger: { warn: (w) => warnings.push(w) }, ...options }), (req, res) => res.send('ok'));
+  a.get('/r', m.rateLimit({ ...RELAXED, logger: { warn: (w) => warnings.push(w) }, ...options }), (req, res) => res.send('ok'));
   const srv = await listen(a.listen(0, '127.0.0.1'));
   cleanups.push(srv.close);
   return { url: srv.base + '/r', warnings };
@@ -84,10 +84,11 @@ for (const [kind, how] of [['killed', 'stop'], ['hung (SIGSTOP)', 'pause']]) {
 test('requests arriving while the app connects wait for the first connection', { skip }, async () => {
   for (const [client, m] of modules()) {
     const s = await redis();
-    // A generous connect budget: the machine may be busy, and this is about not failing
-    // open merely because the socket was still connecting.
-    const { url, warnings } = await appWith(m, { url: s.url, requests: 100, window: 60, name: 'boot', connectTimeoutMs: 5000 });
+    // Generous budgets: the machine may be busy, and this is about not failing open merely
+    // because the socket was still connecting.
+    const { url, warnings } = await appWith(m, { url: s.url, requests: 100, window: 60, name: 'boot', connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
     const responses = await Promise.all(Array.from({ length: 20 }, () => fetch(url)));
+    assert.ok(responses.every((r) => r.headers.has('ratelimit')), `${client}: boot-time requests failed open: ${JSON.stringify(warnings)}`);
     const remaining = responses.map((r) => parseFields(r.headers.get('ratelimit')).default.r).sort((a, b) => a - b);
     assert.deepEqual(remaining, Array.from({ length: 20 }, (_, i) => 80 + i), `${client}: every boot-time request was counted`);
     assert.deepEqual(warnings, []);
@@ -151,4 +152,28 @@ test('SCRIPT FLUSH: NOSCRIPT falls back to EVAL with node-redis and ioredis clie
     }
     assert.deepEqual(warnings, []);
   }
+});
+
+test('a slow Redis does not stall the event loop: other routes keep answering', { skip }, async () => {
+  const s = await redis();
+  const m = loadLimiter();
+  const a = express();
+  a.get('/limited', m.rateLimit({ url: s.url, requests: 100, window: 60, name: 'slow', commandTimeoutMs: 5000 }), (req, res) => res.send('ok'));
+  a.get('/health', (req, res) => res.send('up'));
+  const srv = await listen(a.listen(0, '127.0.0.1'));
+  cleanups.push(srv.close);
+  assert.equal((await fetch(srv.base + '/limited')).status, 200);
+  s.pause(); // Redis stops answering; the check waits for it
+  const events = [];
+  const limited = fetch(srv.base + '/limited').then((r) => { events.push('limited'); return r; });
+  for (let i = 0; i < 5; i++) {
+    const r = await fetch(srv.base + '/health');
+    assert.equal(r.status, 200);
+    events.push('health');
+  }
+  s.resume();
+  const res = await limited;
+  assert.equal(res.status, 200);
+  assert.ok(res.headers.has('ratelimit'), 'the check completed once Redis answered');
+  assert.deepEqual(events, ['health', 'health', 'health', 'health', 'health', 'limited']);
 });

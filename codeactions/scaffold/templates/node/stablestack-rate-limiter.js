@@ -391,7 +391,8 @@ function createDefaultClient(url, o) {
     const Ctor = IORedis.default || IORedis.Redis || IORedis;
     const redisOptions = {
       connectTimeout: o.connectTimeoutMs,
-      commandTimeout: o.commandTimeoutMs,
+      // No commandTimeout: the limiter's watchdog bounds every command, and unlike ioredis'
+      // timer it does not count our own event-loop stalls against Redis.
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       autoResubscribe: false,
@@ -494,13 +495,22 @@ class Watchdog {
 
   expire() {
     const now = Date.now();
+    const late = [];
     while (this.head && (this.head.done || this.head.deadline <= now)) {
-      const e = this.head;
-      this.head = e.next;
-      if (!e.done) {
-        e.done = true;
-        e.reject(new TimeoutError(this.ms));
-      }
+      if (!this.head.done) late.push(this.head);
+      this.head = this.head.next;
+    }
+    // Timers run before I/O in an event-loop turn: after a stall of our own process, replies
+    // may already wait in the socket. setImmediate runs after this turn's I/O, so only a
+    // command Redis really has not answered is failed.
+    if (late.length) {
+      setImmediate(() => {
+        for (const e of late) {
+          if (e.done) continue;
+          e.done = true;
+          e.reject(new TimeoutError(this.ms));
+        }
+      });
     }
     this.arm();
   }
