@@ -71,7 +71,14 @@ test('spoofed X-Forwarded-For is ignored without trustedProxies, even with Expre
 });
 
 test('behind trusted proxies the rightmost untrusted hop is the client', { skip: fx.skip }, async () => {
-  const srv = await app((a, m) => a.get('/proxied', m.rateLimit({ requests: 2, window: 60, name: 'proxied', trustedProxies: ['loopback', '10.0.0.0/8'] }), (req, res) => res.send('ok')));
+  // The environment variable shared with the Python module, comma-separated.
+  process.env.STABLESTACK_TRUSTED_PROXIES = '127.0.0.1, ::1,10.0.0.0/8';
+  let srv;
+  try {
+    srv = await app((a, m) => a.get('/proxied', m.rateLimit({ requests: 2, window: 60, name: 'proxied' }), (req, res) => res.send('ok')));
+  } finally {
+    delete process.env.STABLESTACK_TRUSTED_PROXIES;
+  }
   const get = async (xff) => {
     const res = await fetch(srv.base + '/proxied', { headers: { 'x-forwarded-for': xff } });
     await res.arrayBuffer();

@@ -42,7 +42,10 @@ export interface CommonOptions<Req = unknown> {
    * redis://127.0.0.1:6379 with `redis` (node-redis) or else `ioredis`, whichever is installed.
    */
   redis?: NodeRedisLike | IORedisLike;
-  /** Redis URL when the module creates the client. Default: process.env.REDIS_URL. */
+  /**
+   * Redis URL when the module creates the client. Default: REDIS_URL. With
+   * STABLESTACK_REDIS_CLUSTER=1 the URL seeds a Redis Cluster client.
+   */
   url?: string;
   /** Key prefix shared with the Python module (default `stablestack`; no `{` or `}`). */
   prefix?: string;
@@ -54,8 +57,9 @@ export interface CommonOptions<Req = unknown> {
   key?: (req: Req) => string | number | null | undefined | Promise<string | number | null | undefined>;
   /**
    * Proxies whose X-Forwarded-For is believed: addresses, CIDRs, or 'loopback', 'private',
-   * 'linklocal'. The client is the rightmost hop that is not one of them. Default: none
-   * (X-Forwarded-For is ignored).
+   * 'linklocal', as a list or a comma-separated string. The client is the rightmost hop that
+   * is not one of them. Default: STABLESTACK_TRUSTED_PROXIES, else none (X-Forwarded-For is
+   * ignored).
    */
   trustedProxies?: string | string[];
   /**

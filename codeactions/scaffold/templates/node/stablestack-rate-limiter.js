@@ -8,8 +8,18 @@
  * of the call admits the request. The script and the key schema are shared with the Python
  * module (stablestack_rate_limiter.py), so a mixed Python + Node fleet shares its counters.
  *
- *   const { rateLimit } = require('./stablestack-rate-limiter');
- *   app.post('/login', rateLimit({ requests: 5, window: 60 }), handler);
+ *   const { rateLimit } = require('./stablestack-rate-limiter');     // or import { ... }
+ *   app.post('/login', rateLimit({ requests: 5, window: 60 }), handler);            // Express
+ *   fastify.post('/login', { onRequest: fastifyRateLimit({ requests: 5, window: 60 }) }, h);
+ *   app.post('/login', honoRateLimit({ requests: 5, window: 60 }), handler);        // Hono
+ *   router.post('/login', koaRateLimit({ requests: 5, window: 60 }), handler);      // Koa
+ *   export const POST = withRateLimit(handler, { requests: 5, window: 60, name: 'login' });
+ *   rateLimit({ limits: [{ requests: 10, window: 1 }, { requests: 1000, window: 3600 }] });
+ *   rateLimit({ requests: 100, window: 60, key: (req) => req.user && `user:${req.user.id}` });
+ *
+ * Environment: REDIS_URL (default redis://127.0.0.1:6379), STABLESTACK_TRUSTED_PROXIES
+ * (comma-separated addresses/CIDRs), STABLESTACK_REDIS_CLUSTER=1 for Redis Cluster. All
+ * options are typed in stablestack-rate-limiter.d.ts.
  *
  * Design choices, each one a failure mode of popular limiters:
  * - Redis is a dependency you must survive losing: by default the limiter fails OPEN, with
@@ -91,7 +101,7 @@ function limitKey(prefix, tag, scope, limit) {
 
 /**
  * What one scope's script calls have in common: the key of limit k is
- * `heads + '{' + tag + '}' + tails[k]`, and ARGV never changes (the clients copy it).
+ * `head + '{' + tag + '}' + tails[k]`, and ARGV never changes (the clients copy it).
  */
 function keyPlan(prefix, scope, limits, cost) {
   // ARGV[2] is empty: the script reads the clock with TIME (a timestamp is for tests only).
@@ -225,7 +235,8 @@ const NAMED_RANGES = {
 function compileTrust(list) {
   if (!list || list.length === 0) return null;
   const block = new net.BlockList();
-  for (const entry of [].concat(list)) {
+  const entries = typeof list === 'string' ? list.split(',') : list; // "10.0.0.0/8, ::1" as in Python
+  for (const entry of entries.map((e) => String(e).trim()).filter(Boolean)) {
     const named = NAMED_RANGES[String(entry).toLowerCase()];
     for (const item of named || [entry]) {
       const [addr, bits] = String(item).split('/');
