@@ -215,6 +215,8 @@ func parseTestArgs(t *testing.T, args []string) Options {
 			o.Fix = true
 		case "--diff":
 			o.Diff = true
+		case "--force-exclude":
+			o.ForceExclude = true
 		case "--exit-zero":
 			o.ExitZero = true
 		case "--no-prefilter":

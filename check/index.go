@@ -21,6 +21,15 @@ import (
 type indexed struct {
 	src  engine.SourceFile
 	file *analysis.File // nil when the file could not be read
+	// context marks a file indexed only for its facts: it is outside the
+	// paths asked for, so it gets no findings and its problems are not shown.
+	context bool
+}
+
+// queued is a file the walk found, on its way to the indexing workers.
+type queued struct {
+	engine.SourceFile
+	context bool // see indexed.context
 }
 
 // indexFiles reads, pre-filters, parses and summarizes the files that
@@ -32,7 +41,7 @@ type indexed struct {
 // (ReadSource, the frontends' Relevant, Summarize), because the parse tree
 // is in hand here: syntax errors are reported with a position instead of
 // passing silently.
-func indexFiles(ctx context.Context, e *engine.Engine, files <-chan engine.SourceFile, explicit map[string]bool,
+func indexFiles(ctx context.Context, e *engine.Engine, files <-chan queued, explicit map[string]bool,
 	prefilter bool, workers int, progress func(done int), problem func(Problem)) []indexed {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -49,11 +58,23 @@ func indexFiles(ctx context.Context, e *engine.Engine, files <-chan engine.Sourc
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for sf := range files {
+			for q := range files {
 				if ctx.Err() != nil {
 					continue // drain: the walker stops soon after cancellation
 				}
-				ix := indexedFile(e, sf, prefilter, report)
+				rep := report
+				if q.context {
+					rep = func(p Problem) {
+						if p.Kind == ProblemInternal { // may change the findings of others
+							report(p)
+						}
+					}
+				}
+				ix := indexedFile(e, q.SourceFile, prefilter, rep)
+				ix.context = q.context
+				if q.context && ix.file != nil {
+					ix.file.Text = nil
+				}
 				mu.Lock()
 				out = append(out, ix)
 				mu.Unlock()

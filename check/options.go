@@ -45,12 +45,15 @@ type Options struct {
 	Format Format
 	// Select and Ignore are rule IDs or names; Select empty means every rule
 	// the configuration enables. Ignore wins over Select.
-	Select   []string
-	Ignore   []string
-	Fix      bool // write the safe fixes, then report what is left
-	Diff     bool // print the fixes as a unified diff, write nothing
-	ExitZero bool // exit 0 even when findings remain (errors still exit 2)
-	Color    ColorMode
+	Select []string
+	Ignore []string
+	// ForceExclude applies the configuration's excludes to files named
+	// explicitly too (pre-commit passes every staged file by name).
+	ForceExclude bool
+	Fix          bool // write the safe fixes, then report what is left
+	Diff         bool // print the fixes as a unified diff, write nothing
+	ExitZero     bool // exit 0 even when findings remain (errors still exit 2)
+	Color        ColorMode
 	// Progress shows a progress line on stderr; it is only honoured when
 	// stderr is a terminal, so piped runs stay clean.
 	Progress bool

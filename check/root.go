@@ -55,3 +55,45 @@ func rootsOf(root, cfgRoot string, paths []string) []string {
 	}
 	return roots
 }
+
+// contextRoots are the repositories (directories holding .git) that contain
+// a given path without being inside it. Their other files are indexed too,
+// for their facts only: whether a route in app/users.py is protected can
+// depend on a middleware installed in main.py, so checking one file (or one
+// directory) must see the rest of the project, as the editor does.
+func contextRoots(paths []string) []string {
+	var roots []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		start := p
+		if info, err := os.Stat(p); err != nil || !info.IsDir() {
+			start = filepath.Dir(p)
+		}
+		for d := start; ; {
+			if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+				if d != p && !seen[d] && !coveredBy(d, paths) {
+					seen[d] = true
+					roots = append(roots, d)
+				}
+				break
+			}
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+	}
+	return roots
+}
+
+// coveredBy reports whether dir is one of paths or inside one of them
+// (then walking it again adds nothing).
+func coveredBy(dir string, paths []string) bool {
+	for _, p := range paths {
+		if p == dir || relTo(p, dir) != "" {
+			return true
+		}
+	}
+	return false
+}

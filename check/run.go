@@ -151,15 +151,25 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 	}
 
 	// The walk feeds the indexing workers through a channel (see indexFiles).
-	files := make(chan engine.SourceFile, 1024)
+	files := make(chan queued, 1024)
 	var found atomic.Int64
 	var walkErr error
 	seen := map[string]bool{} // owned by the walking goroutine
+	inContext := false        // set while walking the context roots
 	onFile := func(sf engine.SourceFile) {
 		if seen[sf.Path] {
 			return
 		}
 		seen[sf.Path] = true
+		if inContext {
+			files <- queued{sf, true}
+			return
+		}
+		if explicit[sf.Path] && opts.ForceExclude {
+			if rel := relTo(cfgRoot, sf.Path); rel != "" && cfg.Excluded(rel) {
+				return // excluded on purpose: not a problem
+			}
+		}
 		if explicit[sf.Path] {
 			// A named FIFO or device would block the read forever; the walk
 			// itself only yields regular files.
@@ -170,7 +180,7 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 			}
 		}
 		found.Add(1)
-		files <- sf
+		files <- queued{sf, false}
 	}
 	onProblem := func(p engine.Problem) {
 		path := p.Path
@@ -186,6 +196,14 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		// One walk per path: each needs the excludes rebased onto where it starts.
 		for _, p := range abs {
 			if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, onProblem); err != nil {
+				walkErr = err
+				return
+			}
+		}
+		// Then the rest of the repository, for cross-file facts only.
+		inContext = true
+		for _, p := range contextRoots(abs) {
+			if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, func(engine.Problem) {}); err != nil {
 				walkErr = err
 				return
 			}
@@ -211,14 +229,18 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rep.Files = len(idx)
+	for _, ix := range idx {
+		if !ix.context {
+			rep.Files++
+		}
+	}
 
 	findings, crashed := checkAll(e, idx, opts.Workers)
 	rep.Problems = append(rep.Problems, crashed...)
 	phase("check")
 	cache := &sourceCache{texts: map[string][]byte{}, lines: map[string]*syntax.LineIndex{}}
 	for i, ix := range idx {
-		if ix.file == nil {
+		if ix.file == nil || ix.context {
 			continue
 		}
 		rep.Checked++
@@ -271,7 +293,7 @@ func checkAll(e *engine.Engine, idx []indexed, workers int) ([][]analysis.Findin
 				if i >= len(idx) {
 					return
 				}
-				if f := idx[i].file; f != nil && f.Facts != nil {
+				if f := idx[i].file; f != nil && f.Facts != nil && !idx[i].context {
 					func() {
 						defer func() {
 							if v := recover(); v != nil {

@@ -39,6 +39,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	)
 	fs.Var(&sel, "select", "")
 	fs.Var(&ign, "ignore", "")
+	fs.BoolVar(&opts.ForceExclude, "force-exclude", false, "")
 	fs.BoolVar(&opts.Fix, "fix", false, "")
 	fs.BoolVar(&opts.Diff, "diff", false, "")
 	fs.BoolVar(&opts.ExitZero, "exit-zero", false, "")
@@ -128,12 +129,16 @@ func checkUsage(w io.Writer) {
 Checks Python and JavaScript/TypeScript files for API routes without rate
 limiting (RATE001) and in-memory rate limiters (RATE002). Directories are
 walked, skipping .git, node_modules, virtualenvs, build output, .gitignore'd
-paths and configured excludes; files named explicitly are always checked.
+paths and configured excludes; files named explicitly are always checked
+(unless --force-exclude). Inside a git repository the rest of the
+repository is read too, for cross-file facts, but only the paths given are
+reported.
 
 Flags:
   --format FORMAT     text (default), json, sarif or github
   --select RULES      run only these rules (IDs or names, comma-separated)
   --ignore RULES      do not run these rules
+  --force-exclude     apply configured excludes to files named explicitly too
   --fix               apply the safe fixes and report what changed
   --diff              print the safe fixes as a unified diff; write nothing
   --exit-zero         exit 0 even when problems are found
