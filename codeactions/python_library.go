@@ -44,6 +44,9 @@ func pyReplaceLibrary(fc *fileCtx, f analysis.Finding, lib string) (fix, bool) {
 		return fix{}, false
 	}
 	name := assign.Field("left").Text(fc.text)
+	if fc.pyUsedElsewhere(name) {
+		return fix{}, false // blueprints elsewhere use this limiter (from app import limiter)
+	}
 	mod := need{module: pythonModule, name: "rate_limit", limiter: true}
 	ref := fc.imports.ref(mod)
 	r := &removal{fc: fc}
