@@ -89,7 +89,7 @@ func (ix *index) collectMethods(fi *fileInfo, c Class, depth int, set map[string
 		if depth < 4 {
 			if def, name := ix.resolve(fi, b); def != nil && name != "" {
 				if bc, ok := def.classes[name]; ok {
-					ix.collectMethods(def, bc.v, depth+1, set)
+					ix.collectMethods(def, *bc.v, depth+1, set)
 				}
 			}
 		}
@@ -105,7 +105,7 @@ func (ix *index) isDRFClass(fi *fileInfo, c Class, depth int) bool {
 		}
 		if depth < 4 {
 			if def, name := ix.resolve(fi, b); def != nil && name != "" {
-				if bc, ok := def.classes[name]; ok && ix.isDRFClass(def, bc.v, depth+1) {
+				if bc, ok := def.classes[name]; ok && ix.isDRFClass(def, *bc.v, depth+1) {
 					return true
 				}
 			}
@@ -162,7 +162,7 @@ func (ix *index) classGuarded(fi *fileInfo, c Class, depth int, protectedFuncs, 
 	for name, m := range fi.methods[c.Name] {
 		if !definedFuncs[name] {
 			definedFuncs[name] = true
-			protectedFuncs[name] = ix.funcProtected(fi, m.v)
+			protectedFuncs[name] = ix.funcProtected(fi, *m.v)
 		}
 	}
 	if depth >= 4 {
@@ -170,7 +170,7 @@ func (ix *index) classGuarded(fi *fileInfo, c Class, depth int, protectedFuncs, 
 	}
 	for _, b := range c.Bases {
 		if def, name := ix.resolve(fi, b); def != nil && name != "" {
-			if bc, ok := def.classes[name]; ok && ix.classGuarded(def, bc.v, depth+1, protectedFuncs, definedFuncs) {
+			if bc, ok := def.classes[name]; ok && ix.classGuarded(def, *bc.v, depth+1, protectedFuncs, definedFuncs) {
 				return true
 			}
 		}

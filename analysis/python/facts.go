@@ -19,6 +19,14 @@ import (
 // Facts are the facts of one Python file.
 type Facts struct {
 	Units []*Unit // top-level statements, in source order
+	// Witness is the text that made the file Relevant; Update rescans the
+	// file only when an edit comes near it.
+	Witness analysis.Span
+	// Clean is set when the facts come from a parse without syntax errors.
+	// Update only splices into clean facts: error recovery can make a
+	// broken statement swallow its neighbours, so a region parsed on its
+	// own would disagree with the whole file's parse.
+	Clean bool
 }
 
 // Language implements analysis.Facts.

@@ -95,15 +95,25 @@ func (ix *index) receiverFramework(fi *fileInfo, recv string, depth int) string 
 	if recv == "" || depth > 4 {
 		return ""
 	}
+	k := memoKey{memoFramework, fi.path, recv}
+	if v, ok := ix.memo.Load(k); ok {
+		return v.(string)
+	}
+	fw := ix.receiverFrameworkUncached(fi, recv, depth)
+	ix.memo.Store(k, fw)
+	return fw
+}
+
+func (ix *index) receiverFrameworkUncached(fi *fileInfo, recv string, depth int) string {
 	if def, name := ix.resolve(fi, recv); def != nil && name != "" {
 		if o, ok := def.objects[name]; ok {
-			if fw := ix.frameworkOf(def, o.v); fw != "" {
+			if fw := ix.frameworkOf(def, *o.v); fw != "" {
 				return fw
 			}
 		}
 	}
 	if o, ok := fi.objects[recv]; ok {
-		if fw := ix.frameworkOf(fi, o.v); fw != "" {
+		if fw := ix.frameworkOf(fi, *o.v); fw != "" {
 			return fw
 		}
 	}

@@ -26,7 +26,7 @@ type fileInfo struct {
 
 // located is a fact with the unit it came from (for absolute spans).
 type located[T any] struct {
-	v T
+	v *T // points into the Unit's facts (immutable)
 	u *Unit
 }
 
@@ -46,12 +46,14 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 				fi.libs[top] = true
 			}
 		}
-		for _, o := range u.Objects {
+		for i := range u.Objects {
+			o := &u.Objects[i]
 			if prev, ok := fi.objects[o.Name]; !ok || !prev.v.TopLevel || o.TopLevel {
 				fi.objects[o.Name] = located[Object]{o, u}
 			}
 		}
-		for _, fn := range u.Funcs {
+		for i := range u.Funcs {
+			fn := &u.Funcs[i]
 			if fn.Class != "" {
 				if fi.methods[fn.Class] == nil {
 					fi.methods[fn.Class] = map[string]located[Func]{}
@@ -63,8 +65,8 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 				fi.funcs[fn.Name] = located[Func]{fn, u}
 			}
 		}
-		for _, c := range u.Classes {
-			fi.classes[c.Name] = located[Class]{c, u}
+		for i := range u.Classes {
+			fi.classes[u.Classes[i].Name] = located[Class]{&u.Classes[i], u}
 		}
 	}
 	return fi
@@ -111,6 +113,33 @@ type index struct {
 	// installed as middleware: their self.x containers outlive requests.
 	longLived map[string]bool
 	settings  []settingRef
+
+	// memo caches answers that many routes of a file share (is "app.post" a
+	// limiter, what framework is "app"): a file with thousands of routes
+	// asks the same questions thousands of times after every edit.
+	memo sync.Map // memoKey -> bool or string
+}
+
+type memoKey struct {
+	kind       uint8
+	path, name string
+}
+
+const (
+	memoLimiterName uint8 = iota
+	memoRejects
+	memoFramework
+	memoRecvGuarded
+)
+
+func (ix *index) memoBool(kind uint8, path, name string, f func() bool) bool {
+	k := memoKey{kind, path, name}
+	if v, ok := ix.memo.Load(k); ok {
+		return v.(bool)
+	}
+	v := f()
+	ix.memo.Store(k, v)
+	return v
 }
 
 // objKey identifies an app or router object: the file defining it and its name.

@@ -12,6 +12,10 @@ func (ix *index) limiterName(name string) bool {
 	if name == "" {
 		return false
 	}
+	return ix.memoBool(memoLimiterName, "", name, func() bool { return ix.limiterNameUncached(name) })
+}
+
+func (ix *index) limiterNameUncached(name string) bool {
 	if ix.cfg != nil && ix.cfg.IsLimiterName(name) {
 		return true
 	}
@@ -46,12 +50,16 @@ func (ix *index) guarded(fi *fileInfo, names []string) bool {
 // rejects reports whether name resolves to a function that answers 429, or
 // a class one of whose methods does (middleware, dependency classes).
 func (ix *index) rejects(fi *fileInfo, name string) bool {
+	return ix.memoBool(memoRejects, fi.path, name, func() bool { return ix.rejectsUncached(fi, name) })
+}
+
+func (ix *index) rejectsUncached(fi *fileInfo, name string) bool {
 	def, n := ix.resolve(fi, name)
 	if def == nil || n == "" {
 		return false
 	}
 	if f, ok := def.funcs[n]; ok {
-		return f.v.Rejects429 || ix.callsLimiter(def, f.v, 0)
+		return f.v.Rejects429 || ix.callsLimiter(def, *f.v, 0)
 	}
 	if _, ok := def.classes[n]; ok {
 		for _, m := range def.methods[n] {
@@ -74,7 +82,7 @@ func (ix *index) callsLimiter(fi *fileInfo, f Func, depth int) bool {
 			continue
 		}
 		if def, n := ix.resolve(fi, c); def != nil && n != "" {
-			if g, ok := def.funcs[n]; ok && (g.v.Rejects429 || ix.callsLimiter(def, g.v, depth+1)) {
+			if g, ok := def.funcs[n]; ok && (g.v.Rejects429 || ix.callsLimiter(def, *g.v, depth+1)) {
 				return true
 			}
 		}
@@ -235,12 +243,21 @@ func (ix *index) slowapiDefaults() bool {
 // receiverGuarded reports whether the app or router key (or anything it is
 // mounted into) carries a protection for all its routes.
 func (ix *index) receiverGuarded(key objKey, framework string, seen map[objKey]bool) bool {
+	if len(seen) == 0 {
+		return ix.memoBool(memoRecvGuarded, key.path, key.name+"\x00"+framework, func() bool {
+			return ix.receiverGuardedUncached(key, framework, seen)
+		})
+	}
+	return ix.receiverGuardedUncached(key, framework, seen)
+}
+
+func (ix *index) receiverGuardedUncached(key objKey, framework string, seen map[objKey]bool) bool {
 	if seen[key] || len(seen) > 16 {
 		return false
 	}
 	seen[key] = true
 	if fi := ix.files[key.path]; fi != nil {
-		if o, ok := fi.objects[key.name]; ok && ix.objectGuarded(fi, o.v) {
+		if o, ok := fi.objects[key.name]; ok && ix.objectGuarded(fi, *o.v) {
 			return true
 		}
 	}

@@ -117,7 +117,7 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 	if r.Kind == Decorated && !r.IsClass {
 		for i := range u.Funcs {
 			if u.Funcs[i].Name == r.Handler {
-				rt.fn, rt.fnFile = &located[Func]{u.Funcs[i], u}, fi
+				rt.fn, rt.fnFile = &located[Func]{&u.Funcs[i], u}, fi
 			}
 		}
 	} else if def, name := ix.resolve(fi, r.Handler); def != nil && name != "" {
@@ -127,7 +127,7 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 			rt.fn, rt.fnFile = &fn, def
 		}
 	}
-	if rt.framework == Django && rt.class != nil && ix.isDRFClass(rt.classFile, rt.class.v, 0) {
+	if rt.framework == Django && rt.class != nil && ix.isDRFClass(rt.classFile, *rt.class.v, 0) {
 		rt.framework = DRF
 	}
 	if rt.framework == Django && rt.fn != nil && containsLast(rt.fn.v.Decorators, "api_view") {
@@ -142,7 +142,7 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 	if rt.IsClass && r.Methods == nil {
 		rt.methods = nil
 		if rt.class != nil {
-			rt.methods = ix.classMethods(rt.classFile, rt.class.v, 0)
+			rt.methods = ix.classMethods(rt.classFile, *rt.class.v, 0)
 		} else {
 			rt.methods = viewsetMethods(nil, []string{lastPart(r.Handler)})
 		}
@@ -179,7 +179,7 @@ func viaFits(fw string, r Route) bool {
 func (ix *index) objectOf(fi *fileInfo, recv string) (Object, bool) {
 	if def, name := ix.resolve(fi, recv); def != nil && name != "" {
 		if o, ok := def.objects[name]; ok {
-			return o.v, true
+			return *o.v, true
 		}
 	}
 	return Object{}, false
@@ -194,11 +194,11 @@ func (ix *index) routeProtected(fi *fileInfo, rt *route) bool {
 	if rt.framework == DRF && ix.guard[Django] {
 		return true
 	}
-	if rt.fn != nil && ix.funcProtected(rt.fnFile, rt.fn.v) {
+	if rt.fn != nil && ix.funcProtected(rt.fnFile, *rt.fn.v) {
 		return true
 	}
 	if rt.class != nil {
-		left, all := ix.classUnprotected(rt.classFile, rt.class.v, rt.methods)
+		left, all := ix.classUnprotected(rt.classFile, *rt.class.v, rt.methods)
 		if all {
 			return true
 		}

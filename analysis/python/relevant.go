@@ -1,6 +1,10 @@
 package python
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/stablestack/stablestack/analysis"
+)
 
 // The text pre-filter. A file it rules out is not parsed, and Summarize
 // gives such a file no facts even when it is parsed anyway, so findings are
@@ -44,15 +48,34 @@ var djangoModules = [][]byte{
 
 // Relevant is the text pre-filter.
 func Relevant(text []byte) bool {
-	return scanWords(text, false) || hasRouteDecorator(text)
+	_, ok := relevantAt(text)
+	return ok
 }
 
+// relevantAt is Relevant that also says where the deciding text is: an edit
+// elsewhere cannot change the answer (see witnessMargin), so Update need not
+// rescan the whole file.
+func relevantAt(text []byte) (analysis.Span, bool) {
+	if at, ok := scanWords(text, false); ok {
+		return at, true
+	}
+	return routeDecorator(text)
+}
+
+// witnessMargin is how far around the deciding word the scan looks (the
+// word before a phrase, "django." and its module, the "(" after .limit).
+const witnessMargin = 32
+
 // hasVocab reports whether text uses the vocabulary of rate limiting.
-func hasVocab(text []byte) bool { return scanWords(text, true) }
+func hasVocab(text []byte) bool {
+	_, ok := scanWords(text, true)
+	return ok
+}
 
 // scanWords walks the identifiers (and numbers) of text once; with
-// vocabOnly it looks for rate-limiting vocabulary alone.
-func scanWords(text []byte, vocabOnly bool) bool {
+// vocabOnly it looks for rate-limiting vocabulary alone. It returns the
+// span of the first word that decides.
+func scanWords(text []byte, vocabOnly bool) (analysis.Span, bool) {
 	var v vocabScanner
 	for i := 0; i < len(text); {
 		if !isIdentByte(text[i]) {
@@ -66,27 +89,28 @@ func scanWords(text []byte, vocabOnly bool) bool {
 		word := text[start:i]
 		// "rate limit", "rate-limit": a phrase continues over one space or dash.
 		joined := start >= 2 && (text[start-1] == ' ' || text[start-1] == '-') && isIdentByte(text[start-2])
+		at := analysis.Span{Start: start, End: i}
 		if v.word(word, joined) {
-			return true
+			return at, true
 		}
 		if string(word) == "limit" && start > 0 && text[start-1] == '.' && i < len(text) && text[i] == '(' {
-			return true // limiter.limit("5/minute")
+			return at, true // limiter.limit("5/minute")
 		}
 		if vocabOnly || len(word) < 5 {
 			continue
 		}
 		if relevantWords[string(word)] {
-			return true
+			return at, true
 		}
 		if string(word) == "django" && i < len(text) && text[i] == '.' {
 			for _, m := range djangoModules {
 				if bytes.HasPrefix(text[i+1:], m) {
-					return true
+					return at, true
 				}
 			}
 		}
 	}
-	return false
+	return analysis.Span{}, false
 }
 
 // vocabScanner recognizes rate-limiting vocabulary in the sub-words of
@@ -176,13 +200,13 @@ var routeDecoratorMethods = map[string]bool{
 	"options": true, "route": true, "api_route": true, "view": true, "middleware": true,
 }
 
-// hasRouteDecorator finds "@name.method(" at the start of a line, for route
+// routeDecorator finds "@name.method(" at the start of a line, for route
 // modules whose app or router is imported from another file.
-func hasRouteDecorator(text []byte) bool {
+func routeDecorator(text []byte) (analysis.Span, bool) {
 	for off := 0; off < len(text); {
 		i := bytes.IndexByte(text[off:], '@')
 		if i < 0 {
-			return false
+			return analysis.Span{}, false
 		}
 		at := off + i
 		off = at + 1
@@ -202,10 +226,10 @@ func hasRouteDecorator(text []byte) bool {
 			continue
 		}
 		if routeDecoratorMethods[string(text[lastDot+1:end])] {
-			return true
+			return analysis.Span{Start: lineStart, End: end + 1}, true
 		}
 	}
-	return false
+	return analysis.Span{}, false
 }
 
 func isIdentByte(c byte) bool { return identBytes[c] }

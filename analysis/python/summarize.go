@@ -19,7 +19,8 @@ var seed = maphash.MakeSeed()
 
 // Summarize implements analysis.Frontend.
 func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev analysis.Facts) analysis.Facts {
-	if !Relevant(text) {
+	witness, relevant := relevantAt(text)
+	if !relevant {
 		// The pre-filter defines the analysis's scope: a file it rules out
 		// contributes no facts even when parsed anyway, so a check with and
 		// without the pre-filter gives the same findings by construction.
@@ -32,7 +33,7 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 			reuse[u.Hash] = u
 		}
 	}
-	facts := &Facts{}
+	facts := &Facts{Witness: witness, Clean: !tree.Root().HasError() && wellFormed(text, tree.Root())}
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true
