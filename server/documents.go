@@ -47,7 +47,8 @@ type document struct {
 	raw    []byte           // the text when it is not parsed (unsupported language, binary)
 	lines  *lazyLines       // line index of the current text
 
-	diags *docDiagnostics
+	diags       *docDiagnostics
+	clampWarned bool // a clamped position was reported (once per document)
 }
 
 // text is the document's current text. It is never modified in place.
@@ -267,7 +268,13 @@ func (d *document) applyRange(ch *contentChange, enc syntax.Encoding, log *zap.L
 	start, c1 := lines.Offset(int(r.Start.Line), int(r.Start.Character), enc)
 	end, c2 := lines.Offset(int(r.End.Line), int(r.End.Character), enc)
 	if c1 || c2 {
-		log.Warn("change range past the end of a line or of the document; clamped",
+		// Warn once per document: some clients do this on every keystroke
+		// (a column one past the line end to mean the newline).
+		lvl := zap.DebugLevel
+		if !d.clampWarned {
+			d.clampWarned, lvl = true, zap.WarnLevel
+		}
+		log.Log(lvl, "change range past the end of a line or of the document; clamped as the spec says",
 			zap.String("uri", d.uri), zap.Any("range", r))
 	}
 	if end < start {

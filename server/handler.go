@@ -64,7 +64,8 @@ func (s *Server) recovering(next func(ctx context.Context, req jsonrpc2.Request)
 			}
 			result, err = nil, nil // notifications get no reply; this only releases the next message
 		}
-		if rerr := reply(ctx, result, err); rerr != nil {
+		// The reply must go out even when the request was cancelled.
+		if rerr := reply(context.WithoutCancel(ctx), result, err); rerr != nil {
 			s.log.Debug("reply not sent", zap.String("method", req.Method()), zap.Error(rerr))
 		}
 		return nil
@@ -77,7 +78,7 @@ func (s *Server) dispatch(ctx context.Context, req jsonrpc2.Request) (any, error
 	method := req.Method()
 	_, isCall := req.(*jsonrpc2.Call)
 	if hook := s.testHookDispatch; hook != nil {
-		hook(method)
+		hook(ctx, method)
 	}
 	if err := s.life.admit(method, isCall); err != nil {
 		if !isCall {

@@ -78,7 +78,7 @@ type Server struct {
 
 	// testHookDispatch, when set by a test, runs before every handler (inside
 	// the panic recovery), to inject failures.
-	testHookDispatch func(method string)
+	testHookDispatch func(ctx context.Context, method string)
 }
 
 // handlerFunc handles one request or notification. params is nil when the

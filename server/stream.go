@@ -56,6 +56,12 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 			continue // bad header, already logged
 		}
 		msg, err := decodeMessage(body)
+		if errors.Is(err, errUnmatchedResponse) {
+			// An error reply with id null (the peer could not parse
+			// something we sent): answering it would ping-pong forever.
+			s.log.Warn("the client reported an error about an unidentified message", zap.ByteString("body", head(body)))
+			continue
+		}
 		if err != nil {
 			s.log.Warn("malformed JSON-RPC message skipped", zap.Error(err), zap.ByteString("head", head(body)))
 			s.replyError(err)
@@ -131,6 +137,15 @@ func decodeMessage(body []byte) (jsonrpc2.Message, error) {
 	}
 	msg, err := jsonrpc2.DecodeMessage(body)
 	if err != nil {
+		var probe struct {
+			Method *string          `json:"method"`
+			ID     json.RawMessage  `json:"id"`
+			Error  *json.RawMessage `json:"error"`
+			Result *json.RawMessage `json:"result"`
+		}
+		if json.Unmarshal(body, &probe) == nil && probe.Method == nil && (probe.Error != nil || probe.Result != nil) {
+			return nil, errUnmatchedResponse
+		}
 		var rpcErr *jsonrpc2.Error
 		if errors.As(err, &rpcErr) {
 			return nil, rpcErr
@@ -139,6 +154,9 @@ func decodeMessage(body []byte) (jsonrpc2.Message, error) {
 	}
 	return msg, nil
 }
+
+// errUnmatchedResponse marks a response without a usable id.
+var errUnmatchedResponse = errors.New("response without an id")
 
 // replyError answers an undecodable message. Its id cannot be trusted, so
 // the reply carries id null, as JSON-RPC 2.0 prescribes.
