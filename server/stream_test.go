@@ -25,9 +25,9 @@ func frame(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%
 func TestStreamSkipsMalformedFrames(t *testing.T) {
 	good := `{"jsonrpc":"2.0","id":7,"method":"shutdown","params":null}`
 	input := strings.Join([]string{
-		frame(`{"jsonrpc":"2.0","id":1,"method":`),      // truncated JSON
-		frame(`[1,2,3]`),                                  // valid JSON, not a message
-		"Content-Length: abc\r\n\r\n",                     // bad header, no body
+		frame(`{"jsonrpc":"2.0","id":1,"method":`), // truncated JSON
+		frame(`[1,2,3]`),              // valid JSON, not a message
+		"Content-Length: abc\r\n\r\n", // bad header, no body
 		"content-length: " + fmt.Sprint(len(good)) + "\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + good, // lower-case header
 	}, "")
 	var out bytes.Buffer
@@ -78,4 +78,3 @@ func TestServerSurvivesGarbage(t *testing.T) {
 		t.Errorf("exit code %d", code)
 	}
 }
-
