@@ -91,8 +91,16 @@ class ThreeMasterClusterTest(unittest.TestCase):
         for n in range(30):
             ds = [limiter.hit("ip:198.51.100.%d" % n, LIMITS, s) for _ in range(4)]
             self.assertEqual([(d.allowed, d.unavailable) for d in ds], [(True, False)] * 3 + [(False, False)], n)
+        async def async_clients():
+            out = []
+            for n in range(30, 40):
+                out.append([await limiter.ahit("ip:198.51.100.%d" % n, LIMITS, s) for _ in range(4)])
+            await limiter.aclose()
+            return out
+        for ds in asyncio.run(async_clients()):
+            self.assertEqual([(d.allowed, d.unavailable) for d in ds], [(True, False)] * 3 + [(False, False)])
         per_node = [int(srv.cli("DBSIZE")) for srv in self.servers]
-        self.assertEqual(sum(per_node), 60)
+        self.assertEqual(sum(per_node), 80)
         self.assertGreaterEqual(sum(1 for c in per_node if c > 0), 2, per_node)
         # Each client's two policy keys live on the same node.
         for n in range(30):

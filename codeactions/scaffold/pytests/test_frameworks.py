@@ -5,6 +5,7 @@ user wrote them."""
 
 import json
 import os
+import subprocess
 import sys
 import unittest
 import uuid
@@ -242,6 +243,32 @@ class FlaskTest(unittest.TestCase):
         self.assertEqual(codes("a"), [200, 200, 429])
         self.assertEqual(codes("b"), [200, 200, 429])
         self.assertEqual(codes(None), [200, 200, 200])  # key() returned None: not limited
+
+
+class EnvironmentConfigTest(unittest.TestCase):
+    def test_redis_url_and_trusted_proxies_from_the_environment(self):
+        support.need_module("flask")
+        code = """
+import json, uuid
+from flask import Flask
+import stablestack_rate_limiter as rl
+app = Flask(__name__)
+
+@app.route("/")
+@rl.rate_limit(requests=2, window=60, name="env." + uuid.uuid4().hex)
+def index():
+    return "ok"
+
+c = app.test_client()
+get = lambda xff: c.get("/", environ_base={"REMOTE_ADDR": "10.1.1.1"}, headers={"X-Forwarded-For": xff}).status_code
+print(json.dumps([get("198.51.100.1") for _ in range(3)] + [get("198.51.100.2")]))
+"""
+        env = support.subprocess_env()
+        env["REDIS_URL"] = support.shared_redis_url()
+        env["STABLESTACK_TRUSTED_PROXIES"] = "10.0.0.0/8, 192.0.2.1"
+        out = subprocess.check_output([sys.executable, "-c", code], env=env, timeout=60)
+        # Behind the trusted proxy each forwarded client has its own budget.
+        self.assertEqual(json.loads(out), [200, 200, 429, 200])
 
 
 class DjangoTest(unittest.TestCase):

@@ -26,116 +26,29 @@ def scope():
 
 
 class ExactlyNTest(unittest.TestCase):
+    def run_fleet(self, limit, extra=()):
+        url, s = support.shared_redis_url(), scope()
+        procs = [subprocess.Popen(
+            [sys.executable, os.path.join(support.HERE, "worker_hits.py"), url, s, str(limit), "60",
+             "20", "4", "3"] + list(extra), stdout=subprocess.PIPE, env=support.subprocess_env()) for _ in range(4)]
+        results = []
+        for p in procs:
+            out, _ = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0)
+            results.append(json.loads(out))
+        self.assertEqual(sum(r["unavailable"] for r in results), 0, results)
+        self.assertEqual(sum(r["total"] for r in results), 4 * (20 + 4) * 3)
+        return sum(r["admitted"] for r in results)
+
     def test_exactly_n_across_processes(self):
-        url = support.shared_redis_url()
         for rep in range(3):
             with self.subTest(repetition=rep):
-                s, limit = scope(), 57
-                procs = [subprocess.Popen(
-                    [sys.executable, os.path.join(support.HERE, "worker_hits.py"), url, s, str(limit), "60",
-                     "20", "4", "3"], stdout=subprocess.PIPE, env=support.subprocess_env()) for _ in range(4)]
-                results = []
-                for p in procs:
-                    out, _ = p.communicate(timeout=120)
-                    self.assertEqual(p.returncode, 0)
-                    results.append(json.loads(out))
-                self.assertEqual(sum(r["unavailable"] for r in results), 0, results)
-                self.assertEqual(sum(r["total"] for r in results), 4 * (20 + 4) * 3)
-                self.assertEqual(sum(r["admitted"] for r in results), limit, results)
+                self.assertEqual(self.run_fleet(57), 57)
 
-
-class LimiterTest(unittest.TestCase):
-    def setUp(self):
-        self.url = support.shared_redis_url()
-        self.limiter = rl.Limiter(self.url)
-        self.r = redis.Redis.from_url(self.url)
-        self.addCleanup(self.r.close)
-
-    def test_rejected_requests_consume_nothing(self):
-        s = scope()
-        tight, loose = rl.Limit(2, 60), rl.Limit(100, 60)
-        for _ in range(2):
-            self.assertTrue(self.limiter.hit("ip:203.0.113.1", (loose, tight), s).allowed)
-        for _ in range(5):
-            d = self.limiter.hit("ip:203.0.113.1", (loose, tight), s)
-            self.assertFalse(d.allowed)
-        # Only the two admitted requests were counted on the loose policy.
-        d = self.limiter.hit("ip:203.0.113.1", (loose,), s)
-        self.assertEqual(d.remaining, [97])
-
-    def test_keys_follow_the_schema_and_expire(self):
-        s = scope()
-        self.limiter.hit("ip:203.0.113.2", (rl.Limit(5, 30), rl.Limit(50, 3600)), s)
-        keys = sorted(k.decode() for k in self.r.keys("stablestack:*:%s:*" % s))
-        tag = rl._identity_hash("ip:203.0.113.2")
-        self.assertEqual(keys, sorted(["stablestack:{%s}:%s:5:30000" % (tag, s), "stablestack:{%s}:%s:50:3600000" % (tag, s)]))
-        self.assertNotIn("203.0.113.2", "".join(keys))
-        self.assertTrue(0 < self.r.pttl(keys[1]) <= 60000)
-        self.assertTrue(0 < self.r.pttl(keys[0]) <= 7200000)
-
-    def test_retry_after_is_whole_seconds_and_enough(self):
-        s, lim = scope(), (rl.Limit(3, 2),)
-        for _ in range(3):
-            self.assertTrue(self.limiter.hit("ip:203.0.113.3", lim, s).allowed)
-        d = self.limiter.hit("ip:203.0.113.3", lim, s)
-        self.assertFalse(d.allowed)
-        self.assertIsInstance(d.retry_after, int)
-        self.assertGreaterEqual(d.retry_after, 1)
-        self.assertEqual(d.retry_after, max(1, math.ceil(d.retry_after_ms / 1000)))
-        headers = dict(d.headers())
-        self.assertEqual(headers["Retry-After"], str(d.retry_after))
-        self.assertEqual(headers["RateLimit-Policy"], '"default";q=3;w=2')
-        self.assertRegex(headers["RateLimit"], r'^"default";r=0;t=[1-9][0-9]*$')
-        time.sleep(d.retry_after)
-        self.assertTrue(self.limiter.hit("ip:203.0.113.3", lim, s).allowed)
-
-    def test_exact_log(self):
-        s, lim = scope(), (rl.Limit(3, 2), rl.Limit(100, 60))
-        ds = [self.limiter.hit("ip:203.0.113.30", lim, s, exact=True) for _ in range(4)]
-        self.assertEqual([d.allowed for d in ds], [True, True, True, False])
-        self.assertEqual(ds[2].remaining, [0, 97])
-        self.assertEqual(ds[3].remaining, [0, 97])  # the rejected request was not logged
-        keys = sorted(k.decode() for k in self.r.keys("stablestack:*:%s:*" % s))
-        self.assertTrue(all(k.endswith(":log") for k in keys), keys)
-        self.assertEqual(self.r.zcard(keys[0]), 3)
-        time.sleep(ds[3].retry_after)
-        self.assertTrue(self.limiter.hit("ip:203.0.113.30", lim, s, exact=True).allowed)
-        with self.assertRaises(ValueError):
-            rl.rate_limit(requests=100000, window=60, exact=True)
-
-    def test_multi_limit_headers(self):
-        s = scope()
-        d = self.limiter.hit("ip:203.0.113.4", (rl.Limit(10, 1), rl.Limit(1000, 3600, name="hourly")), s)
-        h = dict(d.headers())
-        self.assertEqual(h["RateLimit-Policy"], '"10-per-1s";q=10;w=1, "hourly";q=1000;w=3600')
-        self.assertRegex(h["RateLimit"], r'^"10-per-1s";r=9;t=\d+, "hourly";r=999;t=\d+$')
-
-    def test_async_and_sync_share_counters(self):
-        s, lim = scope(), (rl.Limit(4, 60),)
-
-        async def two():
-            return [await self.limiter.ahit("ip:203.0.113.5", lim, s) for _ in range(2)]
-        self.assertTrue(all(d.allowed for d in asyncio.run(two())))
-        self.assertEqual(self.limiter.hit("ip:203.0.113.5", lim, s).remaining, [1])
-
-    def test_app_restart_keeps_counts(self):
-        s = scope()
-        code = ("import stablestack_rate_limiter as rl, sys, json; l = rl.Limiter(sys.argv[1]);"
-                "print(json.dumps([l.hit('ip:203.0.113.6', (rl.Limit(5, 60),), sys.argv[2]).allowed for _ in range(int(sys.argv[3]))]))")
-        run = lambda n: json.loads(subprocess.check_output([sys.executable, "-c", code, self.url, s, str(n)], env=support.subprocess_env()))
-        self.assertEqual(run(3), [True, True, True])
-        # A new process (the app restarted) continues the same window.
-        self.assertEqual(run(3), [True, True, False])
-
-    def test_script_flush_is_recovered(self):
-        s, lim = scope(), (rl.Limit(5, 60),)
-        self.assertTrue(self.limiter.hit("ip:203.0.113.8", lim, s).allowed)
-        self.r.script_flush()
-        self.assertEqual(self.r.script_exists(rl._LUA_SHA), [False])
-        d = self.limiter.hit("ip:203.0.113.8", lim, s)
-        self.assertTrue(d.allowed and not d.unavailable)
-        self.assertEqual(d.remaining, [3])
-        self.assertEqual(self.r.script_exists(rl._LUA_SHA), [True])
+    def test_exactly_n_with_the_exact_log(self):
+        for rep in range(2):
+            with self.subTest(repetition=rep):
+                self.assertEqual(self.run_fleet(31, ["exact"]), 31)
 
 
 class ApiTest(unittest.TestCase):

@@ -2,7 +2,7 @@
 identity/scope with many concurrent asyncio tasks and threads and prints how
 many requests were admitted, as JSON.
 
-usage: worker_hits.py REDIS_URL SCOPE LIMIT WINDOW TASKS THREADS HITS_PER_WORKER
+usage: worker_hits.py REDIS_URL SCOPE LIMIT WINDOW TASKS THREADS HITS_PER_WORKER [exact]
 """
 
 import asyncio
@@ -16,6 +16,7 @@ import stablestack_rate_limiter as rl
 def main():
     url, scope, limit, window, tasks, threads, hits = sys.argv[1:8]
     limit, window, tasks, threads, hits = int(limit), float(window), int(tasks), int(threads), int(hits)
+    exact = sys.argv[8:] == ["exact"]
     limiter = rl.Limiter(url, timeout=5, connect_timeout=5)
     limits = (rl.Limit(limit, window),)
     admitted, unavailable = [], []
@@ -28,11 +29,11 @@ def main():
 
     def thread_main():
         for _ in range(hits):
-            record(limiter.hit("ip:198.51.100.77", limits, scope))
+            record(limiter.hit("ip:198.51.100.77", limits, scope, exact=exact))
 
     async def task_main():
         for _ in range(hits):
-            record(await limiter.ahit("ip:198.51.100.77", limits, scope))
+            record(await limiter.ahit("ip:198.51.100.77", limits, scope, exact=exact))
 
     async def run_tasks():
         await asyncio.gather(*(task_main() for _ in range(tasks)))

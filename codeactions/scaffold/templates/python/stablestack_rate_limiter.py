@@ -335,7 +335,12 @@ class Limiter:
                 if self._client is None:
                     if self.cluster:
                         from redis.cluster import RedisCluster
-                        self._client = RedisCluster.from_url(self.redis_url, **self._client_options())
+                        client = RedisCluster.from_url(self.redis_url, **self._client_options())
+                        # Load the scripts on every primary up front: redis-py's
+                        # cluster client logs each NOSCRIPT with a traceback.
+                        client.script_load(_LUA)
+                        client.script_load(_LOG_LUA)
+                        self._client = client
                     else:
                         self._client = redis.Redis.from_url(self.redis_url, **self._client_options())
         return self._client
@@ -351,6 +356,13 @@ class Limiter:
                 client = redis.asyncio.Redis.from_url(self.redis_url, **self._client_options())
             self._aclients[loop] = client
         return client
+
+    async def _async_cluster_ready(self, client):
+        # As in _sync_client: scripts on every primary before the first EVALSHA.
+        if not getattr(client, "_stablestack_loaded", False):
+            await client.script_load(_LUA)
+            await client.script_load(_LOG_LUA)
+            client._stablestack_loaded = True
 
     def _call(self, identity, limits, scope, cost, exact=False):
         if type(limits) is not tuple:
@@ -402,6 +414,8 @@ class Limiter:
         sha, script = (_LOG_SHA, _LOG_LUA) if exact else (_LUA_SHA, _LUA)
         try:
             client = self._async_client()
+            if self.cluster:
+                await self._async_cluster_ready(client)
             try:
                 reply = await client.evalsha(sha, len(keys), *keys, *args)
             except NoScriptError:
