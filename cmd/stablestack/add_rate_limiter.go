@@ -63,9 +63,18 @@ func runAddRateLimiter(args []string, _ io.Reader, stdout, stderr io.Writer) int
 	if res.DependencyNote != "" {
 		fmt.Fprintf(stdout, "dependency %s: %s\n", res.Dependency, res.DependencyNote)
 	}
+	if len(res.Created) > 0 {
+		fmt.Fprintln(stdout, usageHint[*lang])
+	}
 	if len(res.Kept) > 0 {
 		fmt.Fprintf(stderr, "add-rate-limiter: kept %s: it was edited; rerun with --force to replace it\n", strings.Join(res.Kept, ", "))
 		return exitError
 	}
 	return exitClean
+}
+
+// usageHint shows the first use of a freshly written module.
+var usageHint = map[string]string{
+	"python": "use: from stablestack_rate_limiter import rate_limit; @rate_limit(requests=100, window=60)",
+	"node":   "use: const { rateLimit } = require('./stablestack-rate-limiter'); app.use(rateLimit({ requests: 100, window: 60 }))",
 }

@@ -55,18 +55,15 @@ func Render(lang string) (map[string][]byte, error) {
 	substitute := strings.NewReplacer(replacements...)
 	out := map[string][]byte{}
 	for _, e := range entries {
-		if e.IsDir() {
-			continue
+		leader, ok := commentLeader(e.Name())
+		if e.IsDir() || !ok {
+			continue // only module sources are rendered (no notes or fixtures)
 		}
 		body, err := templates.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
 		body = []byte(substitute.Replace(string(body)))
-		leader, ok := commentLeader(e.Name())
-		if !ok {
-			return nil, fmt.Errorf("scaffold: no comment syntax known for template %s", e.Name())
-		}
 		out[e.Name()] = append([]byte(headerLine(leader, body)), body...)
 	}
 	if len(out) == 0 {
