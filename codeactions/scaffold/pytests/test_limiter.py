@@ -152,6 +152,34 @@ class RedisOutageTest(unittest.TestCase):
         worst = max(lat for _, _, lat in results)
         self.assertLess(worst, 2 * timeout + 1.0)
 
+    def test_stopped_mid_load_async_fails_open_within_the_timeout(self):
+        timeout = 0.1
+        limiter = rl.Limiter(self.server.url, timeout=timeout, connect_timeout=timeout)
+        lim = (rl.Limit(1000000, 60),)
+        results = []
+
+        async def load(stop_at):
+            while time.monotonic() < stop_at:
+                t0 = time.monotonic()
+                d = await limiter.ahit("ip:203.0.113.15", lim, "aload")
+                results.append((d.allowed, d.unavailable, time.monotonic() - t0))
+                await asyncio.sleep(0)
+
+        async def main():
+            stop_at = time.monotonic() + 1.0
+            tasks = [asyncio.ensure_future(load(stop_at)) for _ in range(20)]
+            await asyncio.sleep(0.3)
+            self.server.stop()
+            await asyncio.gather(*tasks)
+            await limiter.aclose()
+
+        logging.getLogger("stablestack.ratelimit").disabled = True
+        self.addCleanup(setattr, logging.getLogger("stablestack.ratelimit"), "disabled", False)
+        asyncio.run(main())
+        self.assertTrue(all(allowed for allowed, _, _ in results))
+        self.assertTrue(any(u for _, u, _ in results) and any(not u for _, u, _ in results))
+        self.assertLess(max(lat for _, _, lat in results), 2 * timeout + 1.0)
+
     def test_breaker_stops_calling_and_warns_once_per_interval(self):
         limiter = rl.Limiter(self.server.url, breaker_threshold=3, breaker_backoff=30)
         self.server.stop()
