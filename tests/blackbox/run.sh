@@ -7,4 +7,4 @@ if [ -z "${STABLESTACK_BIN:-}" ]; then
   export STABLESTACK_BIN="$PWD/../../bin/stablestack"
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
-node --test test/
+node --test test/*.test.js

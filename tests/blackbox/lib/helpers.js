@@ -5,13 +5,15 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const rpc = require('vscode-jsonrpc/node');
 
-const BIN = process.env.STABLESTACK_BIN || path.resolve(__dirname, '../../../bin/stablestack');
+const BIN = process.env.STABLESTACK_BIN || path.resolve(__dirname, '../../bin/stablestack');
 
 function startServer(args = ['lsp', '--stdio']) {
   const proc = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  // Tests await `exited` after "exit"; a server that does not exit fails the
+  // test through its timeout instead of hanging the run.
   const conn = rpc.createMessageConnection(
     new rpc.StreamMessageReader(proc.stdout),
     new rpc.StreamMessageWriter(proc.stdin),

@@ -2,7 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { TextDocument } = require('vscode-languageserver-textdocument');
-const { startServer, initialize } = require('./helpers');
+const { startServer, initialize } = require('../lib/helpers');
 
 // The route path carries é, 😀 and CJK, so the diagnostic's end column differs
 // between UTF-16, UTF-8 and code points; a line of them precedes it too.
@@ -23,8 +23,9 @@ function expectedRange(doc, text) {
   return { start: doc.positionAt(start), end: doc.positionAt(end) };
 }
 
-test('diagnostics carry UTF-16 ranges, code, source, link and version; follow incremental edits', async () => {
+test('diagnostics carry UTF-16 ranges, code, source, link and version; follow incremental edits', { timeout: 30000 }, async (t) => {
   const s = startServer();
+  t.after(() => s.proc.kill());
   await initialize(s.conn);
   s.conn.sendNotification('initialized', {});
   let doc = TextDocument.create(URI, 'python', 1, SOURCE);
@@ -71,8 +72,9 @@ test('diagnostics carry UTF-16 ranges, code, source, link and version; follow in
   assert.equal(await s.exited, 0);
 });
 
-test('UTF-8 is used when the client offers it', async () => {
+test('UTF-8 is used when the client offers it', { timeout: 30000 }, async (t) => {
   const s = startServer();
+  t.after(() => s.proc.kill());
   const init = await initialize(s.conn, { general: { positionEncodings: ['utf-8', 'utf-16'] } });
   assert.equal(init.capabilities.positionEncoding, 'utf-8');
   s.conn.sendNotification('initialized', {});

@@ -1,16 +1,18 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, initialize } = require('./helpers');
+const { startServer, initialize } = require('../lib/helpers');
 
-test('requests before initialize get ServerNotInitialized (-32002)', async () => {
+test('requests before initialize get ServerNotInitialized (-32002)', { timeout: 30000 }, async (t) => {
   const s = startServer();
+  t.after(() => s.proc.kill());
   await assert.rejects(s.conn.sendRequest('textDocument/codeAction', {}), (e) => e.code === -32002);
   s.proc.kill();
 });
 
-test('full lifecycle: initialize, unknown method, shutdown, request after shutdown, exit 0', async () => {
+test('full lifecycle: initialize, unknown method, shutdown, request after shutdown, exit 0', { timeout: 30000 }, async (t) => {
   const s = startServer();
+  t.after(() => s.proc.kill());
   const init = await initialize(s.conn);
   assert.equal(init.serverInfo.name, 'stablestack');
   assert.equal(init.capabilities.positionEncoding ?? 'utf-16', 'utf-16');
@@ -32,8 +34,9 @@ test('full lifecycle: initialize, unknown method, shutdown, request after shutdo
   assert.equal(await s.exited, 0);
 });
 
-test('exit without shutdown exits with code 1', async () => {
+test('exit without shutdown exits with code 1', { timeout: 30000 }, async (t) => {
   const s = startServer();
+  t.after(() => s.proc.kill());
   await initialize(s.conn);
   s.conn.sendNotification('exit');
   assert.equal(await s.exited, 1);
