@@ -177,6 +177,13 @@
       (unless py-diag (error "No diagnostic to fix"))
       (e2e-apply-quick-fix (e2e-rate001) "@rate_limit(requests=100, window=60)"))
 
+    (e2e-case "stablestack-add-rate-limiter writes the Python module into the project"
+      (with-current-buffer (find-buffer-visiting (expand-file-name "app.py" e2e-workspace))
+        (let ((module (expand-file-name "stablestack_rate_limiter.py" e2e-workspace)))
+          (when (file-exists-p module) (delete-file module))
+          (stablestack-add-rate-limiter)
+          (e2e-wait "stablestack_rate_limiter.py on disk" (lambda () (file-exists-p module))))))
+
     (e2e-case "servers shut down (shutdown/exit with null params) and exit 0"
       (let ((servers (stablestack--eglot-servers)))
         (unless servers (error "No StableStack servers running"))

@@ -233,6 +233,17 @@ local function main()
     pick_quick_fix(py, py_diag, '@rate_limit(requests=100, window=60)')
   end)
 
+  case(':StableStackAddRateLimiter writes the Node module into the project', function()
+    assert(js, 'no JS buffer')
+    vim.api.nvim_set_current_buf(js)
+    local module = workspace .. '/stablestack-rate-limiter.js'
+    os.remove(module)
+    vim.cmd('StableStackAddRateLimiter')
+    wait_for(module .. ' on disk', function()
+      return vim.loop.fs_stat(module) ~= nil
+    end)
+  end)
+
   case('one server per project root, and it exits 0', function()
     local clients = stablestack.clients()
     assert(#clients == 1, string.format('%d clients for one root', #clients))

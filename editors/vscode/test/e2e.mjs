@@ -11,7 +11,7 @@
 //      EDITORS_RESULTS, SCREENSHOT_DIR (per-run folder), CHROMIUM (default /usr/bin/chromium),
 //      UPDATE_SCREENSHOTS=1 to refresh the PNGs the README shows.
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from "node:fs";
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -109,8 +109,15 @@ async function openFile(name) {
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: 10000 });
   await input.fill(name);
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 10000 });
-  await input.press("Enter");
+  // Click the row whose file name is exactly `name`: Enter would take whatever ranks first
+  // (stablestack_rate_limiter.py also matches "app.py" fuzzily once it exists).
+  const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  const row = page
+    .locator(".quick-input-widget .monaco-list-row")
+    .filter({ has: page.locator(".label-name", { hasText: exact }) })
+    .first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
   await page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: 10000 });
   await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().waitFor();
 }
@@ -148,6 +155,14 @@ async function applyQuickFix(file, expect, screenshot) {
   const squiggle = squiggles().first();
   const box = await squiggle.boundingBox();
   if (!box) throw new Error("squiggle has no box");
+  if (file.endsWith(".js")) {
+    // VS Code asks every code action provider and drops the whole answer when one of them
+    // is cancelled; TypeScript's is while tsserver is still loading the project (seconds
+    // on this machine). Its hint on `require` (a `squiggly-hint`) says it has finished.
+    await waitFor("tsserver to analyse the file", async () => (await squiggles("squiggly-hint").count()) > 0, 60000).catch(
+      () => console.error("tsserver never marked the file; trying the quick fix anyway"),
+    );
+  }
   const menu = page.locator(".action-widget");
   for (let attempt = 1; ; attempt++) {
     await page.mouse.click(box.x + Math.min(8, box.width / 2), box.y + box.height / 2);
@@ -157,7 +172,7 @@ async function applyQuickFix(file, expect, screenshot) {
       break;
     } catch (err) {
       const note = await page.locator(".monaco-editor-overlaymessage").allInnerTexts();
-      console.error(`quick fix attempt ${attempt}: no menu; editor says ${JSON.stringify(note)}`);
+      console.error(`${new Date().toISOString()} quick fix attempt ${attempt} in ${file}: no menu; editor says ${JSON.stringify(note)}`);
       if (attempt === 3) throw err;
       await page.keyboard.press("Escape");
       await new Promise((r) => setTimeout(r, 2000));
@@ -205,6 +220,7 @@ function setUserSettings(userData, extra) {
     "editor.minimap.enabled": false,
     "chat.commandCenter.enabled": false,
     "workbench.colorTheme": "Default Light Modern",
+    ...(process.env.STABLESTACK_TRACE ? { "stablestack.trace.server": process.env.STABLESTACK_TRACE } : {}),
   };
   mkdirSync(path.join(userData, "User"), { recursive: true });
   writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify({ ...base, ...extra }, null, 2));
@@ -357,6 +373,27 @@ async function main() {
       await openFile("server.js");
       await applyQuickFix("server.js", "rateLimit({ requests: 100, window: 60 })", null);
     });
+
+    await testCase("command palette: Add Rate Limiter Module to Project writes the module", async () => {
+      await openFile("app.py");
+      const module = path.join(workspace, "stablestack_rate_limiter.py");
+      rmSync(module, { force: true });
+      await runCommand("StableStack: Add Rate Limiter Module to Project");
+      await waitFor("stablestack_rate_limiter.py on disk", () => existsSync(module), 20000);
+      if (!/def rate_limit/.test(readFileSync(module, "utf8"))) throw new Error("module lacks def rate_limit");
+    });
+
+    await testCase("command palette: Add Rate Limiters to All Routes edits unopened files", async () => {
+      const admin = path.join(workspace, "admin.py");
+      await runCommand("StableStack: Add Rate Limiters to All Routes in Workspace");
+      await new Promise((r) => setTimeout(r, 1000));
+      await runCommand("File: Save All");
+      await waitFor("admin.py saved with two limits", () => {
+        const text = readFileSync(admin, "utf8");
+        return (text.match(/@rate_limit\(requests=100, window=60\)/g) || []).length === 2;
+      }, 20000);
+    });
+    console.error(`workspace after the run: ${readdirSync(workspace).sort().join(" ")}`);
   } finally {
     if (context) await context.close().catch(() => {});
     if (server && server.pid) {
