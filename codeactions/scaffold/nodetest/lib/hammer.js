@@ -14,8 +14,8 @@ async function makeClient() {
     await c.connect();
     return c;
   }
-  if (cfg.client === 'node-redis') {
-    const c = require('redis').createClient({ url: cfg.url });
+  if (cfg.client === 'node-redis' || cfg.client === 'node-redis-v5') {
+    const c = require(cfg.client === 'node-redis' ? 'redis' : 'redis5').createClient({ url: cfg.url });
     await c.connect();
     return c;
   }
@@ -47,7 +47,7 @@ async function main() {
   }
   await Promise.all(Array.from({ length: cfg.concurrency }, lane));
   process.stdout.write(JSON.stringify(out) + '\n');
-  if (redis) await redis.quit();
+  if (redis) await (redis.destroy ? redis.destroy() : redis.quit());
   await m.closeRateLimiter();
 }
 

@@ -16,7 +16,7 @@ const { createClient } = require('redis');
 const { RedisServer, skipUnless, sleep } = require('../lib/redis-server');
 const { listen, RELAXED } = require('../lib/fixture');
 const { loadLimiter } = require('../lib/limiter-module');
-const { ioredisOnlyModule } = require('../lib/ioredis-only');
+const { ioredisOnlyModule, nodeRedis5Module } = require('../lib/isolated-module');
 const { load, percentile } = require('../lib/load');
 const { parseFields, retryAfterOf } = require('../lib/http');
 
@@ -45,14 +45,16 @@ async function appWith(m, options) {
   return { url: srv.base + '/r', warnings };
 }
 
+/** The module with each default client it can create: node-redis v4 and v5, ioredis. */
 function modules() {
-  const io = ioredisOnlyModule();
-  cleanups.push(io.cleanup);
-  const ioMod = require(io.file);
-  cleanups.push(() => ioMod.closeRateLimiter());
-  const main = loadLimiter();
-  cleanups.push(() => main.closeRateLimiter());
-  return [['node-redis', main], ['ioredis', ioMod]];
+  const out = [['node-redis v4', loadLimiter()]];
+  for (const [name, make] of [['node-redis v5', nodeRedis5Module], ['ioredis', ioredisOnlyModule]]) {
+    const copy = make();
+    cleanups.push(copy.cleanup);
+    out.push([name, require(copy.file)]);
+  }
+  for (const [, m] of out) cleanups.push(() => m.closeRateLimiter());
+  return out;
 }
 
 for (const [kind, how] of [['killed', 'stop'], ['hung (SIGSTOP)', 'pause']]) {
@@ -134,14 +136,16 @@ test('Redis restarted with an empty script cache: limiting resumes without resta
   }
 });
 
-test('SCRIPT FLUSH: NOSCRIPT falls back to EVAL with node-redis and ioredis clients', { skip }, async () => {
+test('SCRIPT FLUSH: NOSCRIPT falls back to EVAL with node-redis v4, v5 and ioredis clients', { skip }, async () => {
   const s = await redis();
   const m = loadLimiter();
   const nr = createClient({ url: s.url });
   await nr.connect();
+  const nr5 = require('redis5').createClient({ url: s.url });
+  await nr5.connect();
   const io = new IORedis(s.url);
-  cleanups.push(() => nr.disconnect(), () => io.disconnect());
-  for (const [name, client] of [['node-redis', nr], ['ioredis', io]]) {
+  cleanups.push(() => nr.disconnect(), () => nr5.destroy(), () => io.disconnect());
+  for (const [name, client] of [['node-redis', nr], ['node-redis-v5', nr5], ['ioredis', io]]) {
     const warnings = [];
     const limiter = m.createLimiter({ redis: client, requests: 10, window: 60, name: `flush-${name}`, logger: { warn: (w) => warnings.push(w) } });
     for (let i = 0; i < 3; i++) {

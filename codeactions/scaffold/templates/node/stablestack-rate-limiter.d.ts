@@ -14,7 +14,7 @@ export interface Limit {
   name?: string;
 }
 
-/** A node-redis v4+ client or cluster (`createClient` / `createCluster`). */
+/** A node-redis v4 or v5 client or cluster (`createClient` / `createCluster`). */
 export interface NodeRedisLike {
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;

@@ -33,7 +33,7 @@
  *   Cluster slot (several limits in one script, no CROSSSLOT), clients spread over slots, and
  *   no raw address appears in a key name.
  *
- * It works with the `redis` (node-redis v4+) and `ioredis` packages: pass your client as
+ * It works with the `redis` (node-redis v4 and v5) and `ioredis` packages: pass your client as
  * `redis`, or let the module create one from REDIS_URL with the first of the two installed.
  */
 
@@ -335,7 +335,7 @@ function firstConnection(client, isReady, isIdle) {
 /** Adapts a user's client (or cluster client) of either package. */
 function adaptClient(client) {
   if (client && typeof client.evalSha === 'function') {
-    // node-redis v4+: commands take { keys, arguments }; a cluster routes by the first key.
+    // node-redis v4 and v5: commands take { keys, arguments }; a cluster routes by the first key.
     return {
       kind: 'node-redis',
       client,
@@ -345,7 +345,12 @@ function adaptClient(client) {
       evalsha(keys, args) { return client.evalSha(SLIDING_WINDOW_SHA, { keys, arguments: args }); },
       eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, { keys, arguments: args }); },
       // disconnect, not QUIT: QUIT waits for a server that may be down or hung.
-      close() { return Promise.resolve().then(() => (client.isOpen === false ? null : client.disconnect())).catch(() => {}); },
+      // (v5 calls it destroy and deprecates disconnect.)
+      close() {
+        return Promise.resolve()
+          .then(() => (client.isOpen === false ? null : typeof client.destroy === 'function' ? client.destroy() : client.disconnect()))
+          .catch(() => {});
+      },
     };
   }
   if (client && typeof client.evalsha === 'function') {
