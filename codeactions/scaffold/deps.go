@@ -74,4 +74,3 @@ func dependencyNote(found bool, present, problems []string, dep, where string) s
 	}
 	return strings.Join(parts, "; ")
 }
-

@@ -163,4 +163,3 @@ func splice(data []byte, from, to int, text string) []byte {
 	out = append(out, text...)
 	return append(out, data[to:]...)
 }
-
