@@ -150,65 +150,12 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 		problemMu.Unlock()
 	}
 
-	// The walk feeds the indexing workers through a channel (see indexFiles).
-	files := make(chan queued, 1024)
-	var found atomic.Int64
-	var walkErr error
-	seen := map[string]bool{} // owned by the walking goroutine
-	inContext := false        // set while walking the context roots
-	onFile := func(sf engine.SourceFile) {
-		if seen[sf.Path] {
-			return
-		}
-		seen[sf.Path] = true
-		if inContext {
-			files <- queued{sf, true}
-			return
-		}
-		if explicit[sf.Path] && opts.ForceExclude {
-			if rel := relTo(cfgRoot, sf.Path); rel != "" && cfg.Excluded(rel) {
-				return // excluded on purpose: not a problem
-			}
-		}
-		if explicit[sf.Path] {
-			// A named FIFO or device would block the read forever; the walk
-			// itself only yields regular files.
-			if info, err := os.Stat(sf.Path); err == nil && !info.Mode().IsRegular() {
-				problem(Problem{Path: sf.Path, Kind: ProblemNotSource, Explicit: true, Line: -1,
-					Message: "skipped: not a regular file"})
-				return
-			}
-		}
-		found.Add(1)
-		files <- queued{sf, false}
+	w := &walker{
+		paths: abs, explicit: explicit, dir: dir, cfg: cfg, cfgRoot: cfgRoot,
+		forceExclude: opts.ForceExclude, problem: problem,
+		files: make(chan queued, 1024), seen: map[string]bool{},
 	}
-	onProblem := func(p engine.Problem) {
-		path := p.Path
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		kind, msg := classify(p.Err)
-		problem(Problem{Path: path, Kind: kind, Message: msg, Explicit: explicit[path], Line: -1})
-	}
-	go func() {
-		defer close(files)
-		defer phase("walk (overlaps the next phase)")
-		// One walk per path: each needs the excludes rebased onto where it starts.
-		for _, p := range abs {
-			if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, onProblem); err != nil {
-				walkErr = err
-				return
-			}
-		}
-		// Then the rest of the repository, for cross-file facts only.
-		inContext = true
-		for _, p := range contextRoots(abs) {
-			if err := engine.Walk(ctx, []string{p}, rebaseExcludes(cfg, cfgRoot, p), onFile, func(engine.Problem) {}); err != nil {
-				walkErr = err
-				return
-			}
-		}
-	}()
+	go w.run(ctx, func() { phase("walk (overlaps the next phase)") })
 
 	e := engine.New(cfg)
 	e.SetRoots(rootsOf(root, cfgRoot, abs))
@@ -216,15 +163,15 @@ func Analyze(ctx context.Context, opts Options, stderr io.Writer) (*Report, erro
 	var onProgress func(done int)
 	if opts.Progress && isTerminal(stderr) {
 		prog = newProgress(stderr)
-		onProgress = func(done int) { prog.update(done, int(found.Load())) }
+		onProgress = func(done int) { prog.update(done, int(w.found.Load())) }
 	}
-	idx := indexFiles(ctx, e, files, explicit, !opts.NoPrefilter, opts.Workers, onProgress, problem)
+	idx := indexFiles(ctx, e, w.files, explicit, !opts.NoPrefilter, opts.Workers, onProgress, problem)
 	if prog != nil {
 		prog.clear()
 	}
 	phase("read, pre-filter, parse, summarize")
-	if walkErr != nil {
-		return nil, walkErr
+	if w.err != nil { // written before w.files was closed
+		return nil, w.err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
