@@ -16,9 +16,11 @@ var jsRouteMethods = map[string]bool{
 }
 
 // nodeMiddleware is the export of the limiter module that guards a route of
-// each framework; Koa has none yet, so Koa routes get no rewrite.
+// each framework (Next.js Pages API routes have none, so they get no
+// rewrite).
 var nodeMiddleware = map[string]string{
 	"express":    "rateLimit",
+	"koa":        "koaRateLimit",
 	"hono":       "honoRateLimit",
 	"fastify":    "fastifyRateLimit",
 	"nextjs-app": "withRateLimit",
@@ -63,7 +65,7 @@ func (fc *fileCtx) guessFramework() string {
 	}
 	for _, imp := range ni.all {
 		switch {
-		case imp.source == "express" || imp.source == "fastify" || imp.source == "hono":
+		case imp.source == "express" || imp.source == "fastify" || imp.source == "hono" || imp.source == "koa":
 			return imp.source
 		case strings.HasPrefix(imp.source, "next/") || imp.source == "next":
 			return "nextjs-app"
