@@ -182,6 +182,7 @@ func (dd *docDiagnostics) analyze(sn *snapshot, prev *docResult) *docResult {
 		dd.s.engine.Put(&analysis.File{Path: sn.key, Lang: sn.lang, Facts: facts})
 	}
 	dd.mu.Unlock()
+	dd.s.others.touched(dd)
 	return dd.check(sn, facts)
 }
 

@@ -41,6 +41,7 @@ type fakeEditor struct {
 	pending  map[string]chan *jsonrpc2.Response // guarded by mu
 	notes    []note                             // guarded by mu: every notification received
 	requests []note                             // guarded by mu: every server->client request
+	events   []note                             // guarded by mu: the server's test milestones
 	buffers  map[string]*buffer                 // guarded by mu: open documents
 	changed  chan struct{}                      // guarded by mu: closed on every event
 	utf8     bool                               // the negotiated encoding is utf-8
@@ -78,9 +79,6 @@ func newEditorWith(t *testing.T, hook func(*Server)) *fakeEditor {
 		log = zaptest.NewLogger(t)
 	}
 	srv := New(Options{Logger: log, Version: "test"})
-	if hook != nil {
-		hook(srv)
-	}
 	e := &fakeEditor{
 		t: t, srv: srv, pipe: clientSide,
 		st:      newStream(clientSide, zap.NewNop()),
@@ -89,6 +87,10 @@ func newEditorWith(t *testing.T, hook func(*Server)) *fakeEditor {
 		buffers: map[string]*buffer{},
 		changed: make(chan struct{}),
 		baseGC:  syntax.Live(),
+	}
+	srv.testHookEvent = func(what string) { e.record(&e.events, note{method: what}) }
+	if hook != nil {
+		hook(srv)
 	}
 	go func() { e.exit <- srv.Serve(context.Background(), serverSide) }()
 	go e.readLoop()

@@ -58,6 +58,7 @@ func (s *Server) recovering(next func(ctx context.Context, req jsonrpc2.Request)
 			}()
 			result, err = next(ctx, req)
 		}()
+		s.event("handled " + req.Method())
 		if _, isCall := req.(*jsonrpc2.Call); !isCall {
 			if err != nil {
 				s.log.Warn("notification failed", zap.String("method", req.Method()), zap.Error(err))

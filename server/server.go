@@ -56,6 +56,7 @@ type Server struct {
 	cancels *cancelRegistry
 	life    lifecycle
 	cfg     settingsState
+	others  othersRecheck
 
 	// Set once by initialize, before any other handler or background task
 	// runs, and only read afterwards.
@@ -64,6 +65,8 @@ type Server struct {
 
 	bg       context.Context    // background work (indexing), cancelled at shutdown
 	stopBG   context.CancelFunc //
+	bgMu     sync.Mutex         //
+	bgClosed bool               // guarded by bgMu: Serve is ending, start nothing
 	bgWG     sync.WaitGroup     // background goroutines, waited for before Serve returns
 	indexing indexState
 
@@ -79,6 +82,15 @@ type Server struct {
 	// testHookDispatch, when set by a test, runs before every handler (inside
 	// the panic recovery), to inject failures.
 	testHookDispatch func(ctx context.Context, method string)
+	// testHookEvent, when set by a test, is told of internal milestones
+	// ("indexed") that send nothing to the client, so tests can wait on them.
+	testHookEvent func(what string)
+}
+
+func (s *Server) event(what string) {
+	if h := s.testHookEvent; h != nil {
+		h(what)
+	}
 }
 
 // handlerFunc handles one request or notification. params is nil when the
@@ -102,6 +114,7 @@ func New(opts Options) *Server {
 		enc:     syntax.UTF16,
 	}
 	s.life.init()
+	s.others.s = s
 	s.docs = newDocumentStore(s)
 	s.requests = map[string]handlerFunc{
 		"initialize":               s.initialize,
@@ -151,6 +164,10 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	cancel()
 	s.inflight.Wait()
 	s.stopBG()
+	s.others.stop()
+	s.bgMu.Lock()
+	s.bgClosed = true
+	s.bgMu.Unlock()
 	s.bgWG.Wait()
 	s.docs.closeAll()
 	s.workers.Wait()
@@ -165,8 +182,14 @@ func (s *Server) notify(method string, params any) {
 	}
 }
 
-// goBackground runs fn on a goroutine that Serve waits for.
+// goBackground runs fn on a goroutine that Serve waits for; once Serve is
+// ending it runs nothing.
 func (s *Server) goBackground(fn func(ctx context.Context)) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgClosed {
+		return
+	}
 	s.bgWG.Add(1)
 	go func() {
 		defer s.bgWG.Done()

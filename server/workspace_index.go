@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
@@ -98,6 +99,7 @@ func (s *Server) finishIndex(int) {
 	s.indexing.runs++
 	s.indexing.mu.Unlock()
 	s.recheckOpen()
+	s.event("indexed")
 }
 
 func percent(done, total int) int {
@@ -127,12 +129,72 @@ func (s *Server) recheckOpen() {
 	for _, dd := range s.docs.all() {
 		dd.requestRecheck()
 	}
-	if s.caps.pullDiagnostics && s.caps.diagnosticRefresh {
+	s.refreshPull()
+}
+
+// refreshPull asks clients that pull diagnostics to pull again.
+func (s *Server) refreshPull() {
+	if s.caps.pullDiagnostics && s.caps.diagnosticRefresh && s.life.isRunning() {
 		s.goBackground(func(ctx context.Context) {
 			if _, err := s.conn.Call(ctx, methodDiagnosticRefresh, nil, nil); err != nil {
 				s.log.Debug("diagnostic refresh failed", zap.Error(err))
 			}
 		})
+	}
+}
+
+// othersRecheck re-runs the rules on the other open documents after an open
+// buffer's facts changed (it may define a router another file mounts). It
+// is coalesced: a burst of keystrokes in one file rechecks the others once,
+// shortly after. This delay is off the latency path: the edited document
+// itself is analyzed and published at once.
+type othersRecheck struct {
+	s       *Server
+	mu      sync.Mutex
+	timer   *time.Timer              // guarded by mu
+	sources map[*docDiagnostics]bool // guarded by mu: documents edited since the last recheck
+}
+
+const othersRecheckDelay = 100 * time.Millisecond
+
+func (o *othersRecheck) touched(src *docDiagnostics) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.sources == nil {
+		o.sources = map[*docDiagnostics]bool{}
+	}
+	o.sources[src] = true
+	if o.timer == nil {
+		o.timer = time.AfterFunc(othersRecheckDelay, o.fire)
+		return
+	}
+	o.timer.Reset(othersRecheckDelay)
+}
+
+func (o *othersRecheck) fire() {
+	o.mu.Lock()
+	sources := o.sources
+	o.sources = nil
+	o.mu.Unlock()
+	open := o.s.docs.all()
+	if len(open) <= 1 && len(sources) == len(open) {
+		return // nobody else to tell
+	}
+	for _, dd := range open {
+		// With a single edited source, its own result is already current.
+		if len(sources) == 1 && sources[dd] {
+			continue
+		}
+		dd.requestRecheck()
+	}
+	o.s.refreshPull()
+}
+
+func (o *othersRecheck) stop() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.timer != nil {
+		o.timer.Stop()
 	}
 }
 
