@@ -164,3 +164,24 @@ test('legacy X-RateLimit-* headers on request; IETF fields can be switched off',
     await srv.close();
   }
 });
+
+test('every key expires within two windows; no raw address in key names', { skip: fx.skip }, async () => {
+  const srv = await app((a, m) => a.get('/ttl', m.rateLimit({ limits: [{ requests: 5, window: 2 }, { requests: 50, window: 30 }], name: 'ttl', trustedProxies: ['loopback'] }), (req, res) => res.send('ok')));
+  try {
+    for (const ip of ['198.51.100.77', '2001:db8:77::1']) {
+      const res = await fetch(srv.base + '/ttl', { headers: { 'x-forwarded-for': ip } });
+      assert.equal(res.status, 200);
+    }
+    const reply = await fx.redis().command('KEYS stablestack:*:ttl:*');
+    const keys = reply.split('\r\n').filter((l) => l.startsWith('stablestack:'));
+    assert.equal(keys.length, 4, reply);
+    for (const key of keys) {
+      assert.doesNotMatch(key, /198\.51|2001:db8/, 'the identity is hashed');
+      const windowMs = Number(key.split(':').pop());
+      const ttl = Number((await fx.redis().command(`PTTL ${key}`)).slice(1));
+      assert.ok(ttl > 0 && ttl <= 2 * windowMs, `${key}: PTTL ${ttl} within (0, ${2 * windowMs}]`);
+    }
+  } finally {
+    await srv.close();
+  }
+});
