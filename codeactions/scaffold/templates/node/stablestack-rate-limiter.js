@@ -969,6 +969,8 @@ function withHeaders(response, headers) {
  * `request.ip` where the platform sets it, the `ipHeader` your platform guarantees (e.g.
  * 'x-real-ip' on Vercel), or X-Forwarded-For read through `trustedProxies`. The wrapper
  * cannot see its route, so without `name` all wrapped handlers share the `default` scope.
+ * Route handlers must use the Node.js runtime (the default), not `runtime = 'edge'`: a Redis
+ * client needs TCP sockets.
  */
 function withRateLimit(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('withRateLimit(handler, options): handler must be a function');
