@@ -67,3 +67,45 @@ func BenchmarkEditCheck(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUpdateCheck is the server's fast path for the same edit: the
+// facts are updated from the previous ones and the edit alone (only the
+// touched statement is parsed), then the file is checked.
+func BenchmarkUpdateCheck(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			texts := [][]byte{expressRoutes(n)}
+			old := []byte("app.post('/items/1', " + limiterArg)
+			at := bytes.Index(texts[0], old) + len("app.post('/items/1', ")
+			texts = append(texts, bytes.Replace(texts[0], old, []byte("app.post('/items/1', "), 1))
+			// edits[k] turns texts[1-k] into texts[k].
+			edits := [][]analysis.Edit{
+				{{Start: at, OldEnd: at, NewEnd: at + len(limiterArg)}},
+				{{Start: at, OldEnd: at + len(limiterArg), NewEnd: at}},
+			}
+			fe := analysis.FrontendFor(syntax.JavaScript).(analysis.IncrementalFrontend)
+			tree, err := syntax.Parse(syntax.JavaScript, texts[1])
+			if err != nil {
+				b.Fatal(err)
+			}
+			path := "/bench/app.js"
+			prev, _ := engine.Summarize(path, syntax.JavaScript, texts[1], tree, nil, true)
+			tree.Close()
+			e := engine.New(nil)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := i % 2
+				facts, ok := fe.Update(path, prev, texts[k], edits[k])
+				if !ok {
+					b.Fatal("Update declined the edit")
+				}
+				prev = facts
+				f := &analysis.File{Path: path, Lang: syntax.JavaScript, Facts: facts, Text: texts[k]}
+				e.Put(f)
+				if got := len(e.Check(f)); got != n/10+k {
+					b.Fatalf("%d findings, want %d", got, n/10+k)
+				}
+			}
+		})
+	}
+}

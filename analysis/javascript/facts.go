@@ -32,7 +32,9 @@ func (f *Facts) Language() syntax.Language { return f.Lang }
 type Unit struct {
 	Start, End int    // absolute byte offsets in the file
 	Hash       uint64 // of the statement's text
-	UnitFacts
+	// UnitFacts is shared, never copied, when the unit moves: an edit
+	// shifting 5,000 statements copies 5,000 small headers, not their facts.
+	*UnitFacts
 }
 
 // Abs converts a unit-relative span to file offsets.

@@ -52,16 +52,17 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 
 // safeSummarize contains a bug in one statement's extraction to that
 // statement: the file's other facts survive and the server keeps running.
-func safeSummarize(n syntax.Node, text []byte, base int) (uf UnitFacts) {
+func safeSummarize(n syntax.Node, text []byte, base int) (uf *UnitFacts) {
 	defer func() {
 		if r := recover(); r != nil {
-			uf = UnitFacts{}
+			uf = &UnitFacts{}
 			if panicHook != nil {
 				panicHook(r)
 			}
 		}
 	}()
-	return summarizeStatement(n, text, base)
+	f := summarizeStatement(n, text, base)
+	return &f
 }
 
 // panicHook lets tests turn a contained panic back into a failure.

@@ -107,7 +107,10 @@ type interp struct {
 	active  map[*Func]bool
 	modules map[*module]*frame
 	res     *interpretation
-	base    int // start of the unit whose call is being interpreted
+	base    int
+	// limiterMemo caches isLimiter for calls (guarded by nothing: an
+	// interp runs on one goroutine).
+	limiterMemo map[limiterKey]bool // start of the unit whose call is being interpreted
 }
 
 // maxInvokeDepth bounds installer and plugin nesting.
@@ -148,7 +151,8 @@ func (p *program) interpret() *interpretation {
 func (p *program) newInterp() *interp {
 	return &interp{p: p, insts: map[instKey]*instance{}, guesses: map[*Func]map[string]*instance{},
 		invoked: map[*Func]bool{}, refd: map[*Func]bool{}, roots: map[*Func]*frame{}, active: map[*Func]bool{},
-		modules: map[*module]*frame{}, res: &interpretation{routes: map[string][]*routeReg{}}}
+		modules: map[*module]*frame{}, res: &interpretation{routes: map[string][]*routeReg{}},
+		limiterMemo: map[limiterKey]bool{}}
 }
 
 func (it *interp) moduleFrame(m *module) *frame {

@@ -39,7 +39,55 @@ func (it *interp) isLimiter(fr *frame, v Value, depth int) bool {
 			return true // express-brute
 		}
 	case KCall, KNew:
-		name := v.Name
+		if v.Name != "" && v.Name != "require" && !hasFuncArg(v) {
+			// Most chains repeat the same limiter call on every route: without
+			// function arguments (wrappers) the answer depends on the name and
+			// the frame only.
+			key := limiterKey{fr, v.Name, v.Kind}
+			if r, ok := it.limiterMemo[key]; ok {
+				return r
+			}
+			r := it.callIsLimiter(fr, v, depth)
+			it.limiterMemo[key] = r
+			return r
+		}
+		return it.callIsLimiter(fr, v, depth)
+	}
+	if v.Kind == KIdent || v.Kind == KMember {
+		if f2, val, ok := it.deref(fr, v, depth+1); ok {
+			if it.isLimiter(f2, val, depth+1) {
+				return true
+			}
+			return limiterLikeName(v.Name)
+		}
+		if mod, _ := fr.m.origin(v.Name); mod != "" && isLimiterModule(mod) {
+			return true
+		}
+		return limiterLikeName(v.Name)
+	}
+	return false
+}
+
+// limiterKey memoizes isLimiter for calls.
+type limiterKey struct {
+	fr   *frame
+	name string
+	kind Kind
+}
+
+func hasFuncArg(v Value) bool {
+	for _, a := range v.Args {
+		if a.Kind == KFunc {
+			return true
+		}
+	}
+	return false
+}
+
+// callIsLimiter is isLimiter for calls and constructions.
+func (it *interp) callIsLimiter(fr *frame, v Value, depth int) bool {
+	name := v.Name
+	{
 		if name == "" && v.Callee != nil {
 			if v.Callee.Kind == KCall && v.Callee.Name == "require" && len(v.Callee.Args) == 1 {
 				return isLimiterModule(v.Callee.Args[0].Str)
@@ -70,19 +118,6 @@ func (it *interp) isLimiter(fr *frame, v Value, depth int) bool {
 		}
 		return false
 	}
-	if v.Kind == KIdent || v.Kind == KMember {
-		if f2, val, ok := it.deref(fr, v, depth+1); ok {
-			if it.isLimiter(f2, val, depth+1) {
-				return true
-			}
-			return limiterLikeName(v.Name)
-		}
-		if mod, _ := fr.m.origin(v.Name); mod != "" && isLimiterModule(mod) {
-			return true
-		}
-		return limiterLikeName(v.Name)
-	}
-	return false
 }
 
 // funcLimits reports whether a function's body limits requests.

@@ -68,19 +68,21 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 		if i > 0 && spans[i-1].end > s.start {
 			return nil, false // regions overlap: leave it to a full summary
 		}
-		// The region takes in the gaps around it: comments there may have
-		// been opened or closed by the edit.
+		// The region takes in the gaps around it (comments there may have
+		// been opened or closed by the edit), and is parsed together with its
+		// neighbours to see that they still end and start where they did.
 		start, end := 0, len(text)
+		ctxStart, ctxEnd := 0, len(text)
 		if i > 0 {
-			start = spans[i-1].end
+			start, ctxStart = spans[i-1].end, spans[i-1].start
 		}
 		if i+1 < len(spans) {
-			end = spans[i+1].start
+			end, ctxEnd = spans[i+1].start, spans[i+1].end
 		}
 		if start > s.start || end < s.end {
 			return nil, false
 		}
-		units, ok := fe.reparseRegion(text, start, end)
+		units, ok := fe.reparseRegion(text, start, end, ctxStart, ctxEnd)
 		if !ok {
 			return nil, false
 		}
@@ -89,31 +91,23 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 	return facts, true
 }
 
-// reparseRegion summarizes text[start:end] as a sequence of top-level
-// statements, or fails when that might differ from parsing the whole file.
-func (fe frontend) reparseRegion(text []byte, start, end int) ([]*Unit, bool) {
-	if start > end || !safeBoundary(text, start, end) {
+// reparseRegion summarizes text[start:end] as top-level statements by
+// parsing text[ctxStart:ctxEnd] (the region with the statements just
+// before and after it). It fails when that parse has an error, or when the
+// neighbours no longer end at start and begin at end: automatic semicolon
+// insertion or a comment joined them to the region.
+func (fe frontend) reparseRegion(text []byte, start, end, ctxStart, ctxEnd int) ([]*Unit, bool) {
+	if start > end || ctxStart > start || ctxEnd < end {
 		return nil, false
 	}
-	// A line comment ending the region runs to the end of the line (its
-	// statement node may too): take the line's trailing blanks in.
-	if r := text[start:end]; bytes.Contains(r[bytes.LastIndexByte(r, '\n')+1:], []byte("//")) {
-		if nl := bytes.IndexByte(text[end:], '\n'); nl >= 0 {
-			end += nl
-		} else {
-			end = len(text)
-		}
-	}
 	region := text[start:end]
-	if len(bytes.TrimSpace(region)) == 0 {
-		return nil, true
-	}
 	// "*/" in the region may close a "/*" that an earlier statement's
 	// lexing depended on (a regex literal /*.../ becomes a comment).
 	if bytes.Contains(region, []byte("*/")) && bytes.Contains(text[:start], []byte("/*")) {
 		return nil, false
 	}
-	tree, err := syntax.Parse(fe.lang, region)
+	ctx := text[ctxStart:ctxEnd]
+	tree, err := syntax.Parse(fe.lang, ctx)
 	if err != nil {
 		return nil, false
 	}
@@ -123,98 +117,31 @@ func (fe frontend) reparseRegion(text []byte, start, end int) ([]*Unit, bool) {
 		return nil, false
 	}
 	var units []*Unit
+	prevOK, nextOK := ctxStart == start, ctxEnd == end
+	ok := true
 	root.Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
 		}
-		s, e := n.Start(), n.End()
-		u := &Unit{Start: start + s, End: start + e, Hash: maphash.Bytes(seed, region[s:e])}
-		u.UnitFacts = safeSummarize(n, region, s)
-		units = append(units, u)
-		return true
+		s, e := ctxStart+n.Start(), ctxStart+n.End()
+		switch {
+		case e <= start:
+			prevOK = prevOK || (e == start && s == ctxStart)
+		case s >= end:
+			nextOK = nextOK || (s == end && e == ctxEnd)
+		case s >= start && e <= end:
+			u := &Unit{Start: s, End: e, Hash: maphash.Bytes(seed, text[s:e])}
+			u.UnitFacts = safeSummarize(n, ctx, n.Start())
+			units = append(units, u)
+		default:
+			ok = false // a statement crosses the region's edge
+		}
+		return ok
 	})
+	if !ok || !prevOK || !nextOK {
+		return nil, false
+	}
 	return units, true
 }
 
-// safeBoundary reports whether the region can be parsed apart from its
-// neighbours: what precedes it ends a statement (or a line), its first
-// token cannot continue the previous line, and neither can the next
-// statement's.
-func safeBoundary(text []byte, start, end int) bool {
-	first := start + skipBlank(text[start:end])
-	before := bytes.TrimRight(text[:start], " \t\r\n")
-	if len(before) > 0 && first < end {
-		switch before[len(before)-1] {
-		case ';', '}':
-		default:
-			if !bytes.Contains(text[len(before):first], []byte("\n")) {
-				return false // the region continues a line
-			}
-		}
-	}
-	if !startsStatement(text[first:end]) {
-		return false
-	}
-	if rest := text[end:]; len(rest) > 0 && !startsStatement(rest[skipBlank(rest):]) {
-		return false
-	}
-	if end < len(text) && end > start && !isSpace(text[end]) && text[end-1] != ';' && text[end-1] != '}' && !isSpace(text[end-1]) {
-		return false // the region ends inside a token
-	}
-	// A line comment in the region's last line swallows whatever follows
-	// it on that line.
-	region := text[start:end]
-	if bytes.Contains(region[bytes.LastIndexByte(region, '\n')+1:], []byte("//")) {
-		rest := text[end:]
-		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-			rest = rest[:nl]
-		}
-		if len(bytes.TrimSpace(rest)) > 0 {
-			return false
-		}
-	}
-	return true
-}
 
-// skipBlank returns the length of the whitespace and comments text starts with.
-func skipBlank(text []byte) int {
-	i := 0
-	for i < len(text) {
-		switch {
-		case isSpace(text[i]):
-			i++
-		case bytes.HasPrefix(text[i:], []byte("//")):
-			nl := bytes.IndexByte(text[i:], '\n')
-			if nl < 0 {
-				return len(text)
-			}
-			i += nl + 1
-		case bytes.HasPrefix(text[i:], []byte("/*")):
-			cl := bytes.Index(text[i+2:], []byte("*/"))
-			if cl < 0 {
-				return len(text)
-			}
-			i += cl + 4
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// startsStatement reports whether text begins with something that cannot
-// continue the previous line's expression.
-func startsStatement(text []byte) bool {
-	if len(text) == 0 {
-		return true
-	}
-	c := text[0]
-	if isIdentByte(c) && !bytes.HasPrefix(text, []byte("in ")) && !bytes.HasPrefix(text, []byte("instanceof")) {
-		return true
-	}
-	switch c {
-	case '\'', '"', '@', '{', ';', '#':
-		return true
-	}
-	return false
-}
