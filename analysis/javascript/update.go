@@ -143,5 +143,3 @@ func (fe frontend) reparseRegion(text []byte, start, end, ctxStart, ctxEnd int) 
 	}
 	return units, true
 }
-
-
