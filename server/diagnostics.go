@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
 	"github.com/stablestack/stablestack/analysis"
@@ -160,8 +159,10 @@ func (dd *docDiagnostics) analyze(sn *snapshot, prev *docResult) *docResult {
 	}
 	facts, ok := dd.update(sn, prev)
 	if ok {
+		dd.s.stats.fastPath.Add(1)
 		dd.armIdleReparse()
 	} else {
+		dd.s.stats.fullPath.Add(1)
 		tree, err := sn.doc.treeAt(sn.seq)
 		if err != nil {
 			dd.s.log.Warn("parse failed", zap.String("uri", dd.uri), zap.Error(err))
@@ -259,36 +260,27 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	if dd.s.caps.pullDiagnostics {
 		return // the client asks with textDocument/diagnostic
 	}
-	diags := res.diags
-	if diags == nil {
-		diags = []diagnostic{}
-	}
-	data, err := json.Marshal(diags)
-	if err != nil {
-		dd.s.log.Error("encoding diagnostics", zap.Error(err))
-		return
-	}
+	data := appendDiagnostics(make([]byte, 0, 256*len(res.diags)+2), res.diags)
 	if !fresh && bytes.Equal(data, dd.sent) {
 		return
 	}
 	dd.sent = data
 	// Sent under mu so that didClose's empty list can never overtake it.
-	dd.s.notify("textDocument/publishDiagnostics", encodePublish(dd.uri, res.snap.version, data))
+	dd.s.sendRaw(appendNotification(make([]byte, 0, len(data)+len(dd.uri)+128),
+		"textDocument/publishDiagnostics", encodePublish(dd.uri, res.snap.version, data)))
 }
 
 // encodePublish builds publishDiagnostics params around diagnostics already
-// encoded (for the comparison above), so they are not encoded twice.
-func encodePublish(uri string, version int32, diags []byte) json.RawMessage {
-	u, _ := json.Marshal(uri)
-	out := make([]byte, 0, len(diags)+len(u)+48)
+// encoded.
+func encodePublish(uri string, version int32, diags []byte) []byte {
+	out := make([]byte, 0, len(diags)+len(uri)+48)
 	out = append(out, `{"uri":`...)
-	out = append(out, u...)
+	out = appendString(out, uri)
 	out = append(out, `,"version":`...)
 	out = strconv.AppendInt(out, int64(version), 10)
 	out = append(out, `,"diagnostics":`...)
 	out = append(out, diags...)
-	out = append(out, '}')
-	return out
+	return append(out, '}')
 }
 
 // close stops the worker and, when clear is set, publishes an empty list so

@@ -29,7 +29,7 @@ import (
 // opened, as editors do), and waits on conditions with a timeout instead of
 // sleeping.
 type fakeEditor struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *Server
 	st     *stream
 	pipe   net.Conn
@@ -43,6 +43,7 @@ type fakeEditor struct {
 	requests []note                             // guarded by mu: every server->client request
 	events   []note                             // guarded by mu: the server's test milestones
 	buffers  map[string]*buffer                 // guarded by mu: open documents
+	pubs     map[string][]published             // guarded by mu: publishDiagnostics by URI
 	changed  chan struct{}                      // guarded by mu: closed on every event
 	utf8     bool                               // the negotiated encoding is utf-8
 
@@ -66,12 +67,12 @@ type buffer struct {
 const waitTimeout = 20 * time.Second
 
 // newEditor starts a server and connects an editor to it (not yet initialized).
-func newEditor(t *testing.T) *fakeEditor {
+func newEditor(t testing.TB) *fakeEditor {
 	t.Helper()
 	return newEditorWith(t, nil)
 }
 
-func newEditorWith(t *testing.T, hook func(*Server)) *fakeEditor {
+func newEditorWith(t testing.TB, hook func(*Server)) *fakeEditor {
 	t.Helper()
 	clientSide, serverSide := net.Pipe()
 	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
@@ -85,6 +86,7 @@ func newEditorWith(t *testing.T, hook func(*Server)) *fakeEditor {
 		exit:    make(chan int, 1),
 		pending: map[string]chan *jsonrpc2.Response{},
 		buffers: map[string]*buffer{},
+		pubs:    map[string][]published{},
 		changed: make(chan struct{}),
 		baseGC:  syntax.Live(),
 	}
@@ -142,6 +144,15 @@ func (e *fakeEditor) readLoop() {
 				ch <- m
 			}
 		case *jsonrpc2.Notification:
+			if m.Method() == "textDocument/publishDiagnostics" {
+				var p published
+				if err := json.Unmarshal(m.Params(), &p); err != nil {
+					e.t.Errorf("bad publishDiagnostics: %v", err)
+				}
+				e.mu.Lock()
+				e.pubs[p.URI] = append(e.pubs[p.URI], p)
+				e.mu.Unlock()
+			}
 			e.record(&e.notes, note{m.Method(), m.Params()})
 		case *jsonrpc2.Call:
 			e.record(&e.requests, note{m.Method(), m.Params()})
@@ -446,21 +457,7 @@ type published struct {
 func (e *fakeEditor) publishes(uri string) []published {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []published
-	for _, n := range e.notes {
-		if n.method != "textDocument/publishDiagnostics" {
-			continue
-		}
-		var p published
-		if err := json.Unmarshal(n.params, &p); err != nil {
-			e.t.Errorf("bad publishDiagnostics: %v", err)
-			continue
-		}
-		if p.URI == uri {
-			out = append(out, p)
-		}
-	}
-	return out
+	return append([]published(nil), e.pubs[uri]...)
 }
 
 // waitFor waits until cond (evaluated on every event) holds.
@@ -487,8 +484,11 @@ func (e *fakeEditor) diagnosticsAt(uri string, version int32) []diagnostic {
 	e.t.Helper()
 	var got []diagnostic
 	e.waitFor(fmt.Sprintf("diagnostics of %s version %d", uri, version), func() bool {
-		for _, p := range e.publishes(uri) {
-			if p.Version != nil && *p.Version == version {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		ps := e.pubs[uri]
+		for i := len(ps) - 1; i >= 0; i-- {
+			if p := ps[i]; p.Version != nil && *p.Version == version {
 				got = p.Diagnostics
 				return true
 			}

@@ -27,6 +27,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/segmentio/encoding/json"
 	"go.lsp.dev/jsonrpc2"
@@ -51,12 +52,14 @@ type Server struct {
 	log     *zap.Logger // stderr (or --log-file) plus window/logMessage for warnings
 	version string
 	conn    jsonrpc2.Conn
+	stream  *stream // conn's stream, for messages encoded by hand (sendRaw)
 	engine  *engine.Engine
 	docs    *documentStore
 	cancels *cancelRegistry
 	life    lifecycle
 	cfg     settingsState
 	others  othersRecheck
+	stats   analysisStats
 
 	// Set once by initialize, before any other handler or background task
 	// runs, and only read afterwards.
@@ -91,6 +94,12 @@ func (s *Server) event(what string) {
 	if h := s.testHookEvent; h != nil {
 		h(what)
 	}
+}
+
+// analysisStats count how documents were analyzed, for tests and debugging.
+type analysisStats struct {
+	fastPath atomic.Int64 // facts updated from the edits alone
+	fullPath atomic.Int64 // facts rebuilt from a (re)parsed tree
 }
 
 // handlerFunc handles one request or notification. params is nil when the
@@ -144,6 +153,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	st := newStream(rwc, s.log)
+	s.stream = st
 	s.conn = jsonrpc2.NewConn(st)
 	s.log = s.log.WithOptions(zap.WrapCore(s.mirrorWarnings))
 	s.conn.Go(ctx, s.handler())
@@ -179,6 +189,14 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 func (s *Server) notify(method string, params any) {
 	if err := s.conn.Notify(context.Background(), method, params); err != nil {
 		s.log.Debug("notification not sent", zap.String("method", method), zap.Error(err))
+	}
+}
+
+// sendRaw writes a message encoded by hand (publishDiagnostics), bypassing
+// jsonrpc2's encoder; the stream keeps frames whole.
+func (s *Server) sendRaw(body []byte) {
+	if err := s.stream.writeFrame(body); err != nil {
+		s.log.Debug("message not sent", zap.Error(err))
 	}
 }
 

@@ -1,0 +1,51 @@
+package server
+
+import (
+	stdjson "encoding/json"
+	"math/rand"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+func TestAppendDiagnosticsMatchesEncodingJSON(t *testing.T) {
+	weird := []string{"", "plain", `q"uote\back`, "tab\tnl\ncr\r", "\x00\x1f\x7f", "<html>&amp;", "é😀中文", "bad \xff\xfe utf8", "line\u2028sep\u2029", "\"/items/{id}\""}
+	rng := rand.New(rand.NewSource(1))
+	pick := func() string { return weird[rng.Intn(len(weird))] }
+	var ds []diagnostic
+	for i := 0; i < 200; i++ {
+		d := diagnostic{
+			Range:    protocol.Range{Start: protocol.Position{Line: uint32(rng.Intn(1e6)), Character: uint32(rng.Intn(300))}, End: protocol.Position{Line: uint32(rng.Intn(1e6)), Character: uint32(rng.Intn(300))}},
+			Severity: rng.Intn(5),
+			Code:     pick(),
+			Source:   pick(),
+			Message:  pick(),
+		}
+		if rng.Intn(2) == 0 {
+			d.CodeDescription = &codeDescription{Href: "https://x/" + pick()}
+		}
+		if rng.Intn(2) == 0 {
+			d.RelatedInformation = []relatedInformation{{Location: location{URI: "file:///" + pick(), Range: d.Range}, Message: pick()}}
+		}
+		if rng.Intn(3) > 0 {
+			d.Data = &diagnosticData{Version: int32(rng.Intn(100)), Start: rng.Intn(1e6), End: rng.Intn(1e6)}
+			if rng.Intn(2) == 0 {
+				d.Data.Fix = map[string]string{pick(): pick(), "fix": pick(), "handler": pick(), "z": "1"}
+			}
+		}
+		ds = append(ds, d)
+	}
+	for _, in := range [][]diagnostic{nil, {}, ds} {
+		want, err := stdjson.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in == nil {
+			want = []byte("[]") // a publish always carries an array
+		}
+		got := appendDiagnostics(nil, in)
+		if string(got) != string(want) {
+			t.Fatalf("hand encoding differs:\n got %s\nwant %s", got, want)
+		}
+	}
+}
