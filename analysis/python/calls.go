@@ -146,7 +146,7 @@ func (x *extractor) call(n syntax.Node, sc scope) {
 		if r.Receiver == "" {
 			r.Receiver = recv
 		}
-		x.uf.Routes = append(x.uf.Routes, r)
+		x.addRoute(r)
 	}
 	link := func(l Link) {
 		l.Span = x.span(n)
@@ -290,7 +290,7 @@ func (x *extractor) call(n syntax.Node, sc scope) {
 			if r.Handler != "" {
 				r.Receiver = ""
 				r.Kind, r.Via, r.Span = Registered, callee, x.span(n)
-				x.uf.Routes = append(x.uf.Routes, r)
+				x.addRoute(r)
 			}
 		}
 	}

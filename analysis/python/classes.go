@@ -159,7 +159,7 @@ func (ix *index) classGuarded(fi *fileInfo, c Class, depth int, protectedFuncs, 
 			return true
 		}
 	}
-	for name, m := range fi.methods[c.Name] {
+	for name, m := range fi.methodMap()[c.Name] {
 		if !definedFuncs[name] {
 			definedFuncs[name] = true
 			protectedFuncs[name] = ix.funcProtected(fi, *m.v)

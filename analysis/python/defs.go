@@ -114,7 +114,7 @@ func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
 		if r.Path == "" {
 			r.Path = x.str(a, 0, "rule")
 		}
-		x.uf.Routes = append(x.uf.Routes, r)
+		x.addRoute(r)
 	case meth == "middleware":
 		// FastAPI/Starlette @app.middleware("http"): wraps every route of app.
 		x.uf.Links = append(x.uf.Links, Link{Kind: Middleware, Parent: recv, Names: []string{f.Name}, Span: x.span(d)})
@@ -178,7 +178,7 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 		callee := dotted(expr.Field("function"), x.text)
 		if recv, meth := receiverOf(callee), lastPart(callee); recv != "" && (meth == "route" || meth == "view") {
 			a := x.args(expr)
-			x.uf.Routes = append(x.uf.Routes, Route{
+			x.addRoute(Route{
 				Kind: Decorated, Receiver: recv, Via: meth, Path: x.str(a, 0, "path"),
 				Handler: name, IsClass: true, Names: c.Decorators, Span: x.span(d),
 			})

@@ -102,8 +102,10 @@ type Route struct {
 	// Names are the dotted names in the registration's and handler's
 	// decorators and arguments (limiters, Depends(...) targets, wrappers).
 	Names []string
-	// Include is set for path("x/", include(...)) and similar: a prefix, not a route.
-	Include bool
+	// Limited is set when one of Names is a rate limiter by its name alone
+	// (limiter.limit, rate_limit, RateLimiter, throttle...): the common
+	// case, decided at extraction so checks after an edit skip the route.
+	Limited bool
 	Span    analysis.Span // the route decorator or registration call
 }
 

@@ -63,7 +63,7 @@ async def login():
 
 app.add_api_route("/logout", handlers.logout, methods=["POST"])
 `,
-		"app/__init__.py":  "",
+		"app/__init__.py": "",
 		"app/handlers.py": "from fastapi import Request\n\ndef logout(request: Request):\n    return {}\n",
 	})
 	fds := got["app/main.py"]
@@ -73,7 +73,7 @@ app.add_api_route("/logout", handlers.logout, methods=["POST"])
 	wantFix(t, fds[0], map[string]string{
 		"fix": "add-rate-limit", "framework": "fastapi", "handler": "login", "route": "POST /login",
 		"methods": "POST", "path": "/login", "registration": "decorator", "handler_kind": "function",
-		"async": "true", "requests": "100", "window": "60",
+		"async": "true",
 	})
 	wantFix(t, fds[1], map[string]string{
 		"handler": "logout", "registration": "call", "async": "", "route": "POST /logout",

@@ -96,11 +96,11 @@ func (ix *index) receiverFramework(fi *fileInfo, recv string, depth int) string 
 		return ""
 	}
 	k := memoKey{memoFramework, fi.path, recv}
-	if v, ok := ix.memo.Load(k); ok {
-		return v.(string)
+	if v, ok := ix.memoGet(k); ok {
+		return v.s
 	}
 	fw := ix.receiverFrameworkUncached(fi, recv, depth)
-	ix.memo.Store(k, fw)
+	ix.memoPut(k, memoVal{s: fw})
 	return fw
 }
 

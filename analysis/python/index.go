@@ -18,10 +18,15 @@ type fileInfo struct {
 	pkg     bool   // an __init__.py: relative imports start at the module itself
 	imports map[string]Import
 	objects map[string]located[Object]
-	funcs   map[string]located[Func] // module-level functions (and nested ones, unless shadowed)
 	classes map[string]located[Class]
-	methods map[string]map[string]located[Func] // class -> method -> func
-	libs    map[string]bool                     // top-level modules imported: "fastapi", "flask_limiter"
+	libs    map[string]bool // top-level modules imported: "fastapi", "flask_limiter"
+
+	// Functions are indexed on first use: a module of thousands of routes
+	// protected by decorators never needs them, and this index is rebuilt
+	// for the edited file after every edit.
+	funcsOnce sync.Once
+	funcs     map[string]located[Func]            // module-level functions (and nested ones, unless shadowed)
+	methods   map[string]map[string]located[Func] // class -> method -> func
 }
 
 // located is a fact with the unit it came from (for absolute spans).
@@ -31,11 +36,16 @@ type located[T any] struct {
 }
 
 func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
+	nImports, nObjects, nClasses := 0, 0, 0
+	for _, u := range f.Units {
+		nImports += len(u.Imports)
+		nObjects += len(u.Objects)
+		nClasses += len(u.Classes)
+	}
 	fi := &fileInfo{
 		path: path, facts: f,
-		imports: map[string]Import{}, objects: map[string]located[Object]{},
-		funcs: map[string]located[Func]{}, classes: map[string]located[Class]{},
-		methods: map[string]map[string]located[Func]{}, libs: map[string]bool{},
+		imports: make(map[string]Import, nImports), objects: make(map[string]located[Object], nObjects),
+		classes: make(map[string]located[Class], nClasses), libs: map[string]bool{},
 	}
 	fi.module, fi.pkg = modulePath(path, roots)
 	for _, u := range f.Units {
@@ -52,6 +62,32 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 				fi.objects[o.Name] = located[Object]{o, u}
 			}
 		}
+		for i := range u.Classes {
+			fi.classes[u.Classes[i].Name] = located[Class]{&u.Classes[i], u}
+		}
+	}
+	return fi
+}
+
+// funcMap returns the functions by name, indexing them on first use.
+func (fi *fileInfo) funcMap() map[string]located[Func] {
+	fi.funcsOnce.Do(fi.indexFuncs)
+	return fi.funcs
+}
+
+// methodMap returns class -> method -> function.
+func (fi *fileInfo) methodMap() map[string]map[string]located[Func] {
+	fi.funcsOnce.Do(fi.indexFuncs)
+	return fi.methods
+}
+
+func (fi *fileInfo) indexFuncs() {
+	n := 0
+	for _, u := range fi.facts.Units {
+		n += len(u.Funcs)
+	}
+	fi.funcs, fi.methods = make(map[string]located[Func], n), map[string]map[string]located[Func]{}
+	for _, u := range fi.facts.Units {
 		for i := range u.Funcs {
 			fn := &u.Funcs[i]
 			if fn.Class != "" {
@@ -65,11 +101,7 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 				fi.funcs[fn.Name] = located[Func]{fn, u}
 			}
 		}
-		for i := range u.Classes {
-			fi.classes[u.Classes[i].Name] = located[Class]{&u.Classes[i], u}
-		}
 	}
-	return fi
 }
 
 // modulePath turns /root/pkg/api/views.py into "pkg.api.views" for the
@@ -117,7 +149,13 @@ type index struct {
 	// memo caches answers that many routes of a file share (is "app.post" a
 	// limiter, what framework is "app"): a file with thousands of routes
 	// asks the same questions thousands of times after every edit.
-	memo sync.Map // memoKey -> bool or string
+	memoMu sync.RWMutex
+	memo   map[memoKey]memoVal // guarded by memoMu
+}
+
+type memoVal struct {
+	b bool
+	s string
 }
 
 type memoKey struct {
@@ -126,20 +164,35 @@ type memoKey struct {
 }
 
 const (
-	memoLimiterName uint8 = iota
-	memoRejects
+	memoRejects uint8 = iota
 	memoFramework
 	memoRecvGuarded
 )
 
 func (ix *index) memoBool(kind uint8, path, name string, f func() bool) bool {
 	k := memoKey{kind, path, name}
-	if v, ok := ix.memo.Load(k); ok {
-		return v.(bool)
+	if v, ok := ix.memoGet(k); ok {
+		return v.b
 	}
 	v := f()
-	ix.memo.Store(k, v)
+	ix.memoPut(k, memoVal{b: v})
 	return v
+}
+
+func (ix *index) memoGet(k memoKey) (memoVal, bool) {
+	ix.memoMu.RLock()
+	v, ok := ix.memo[k]
+	ix.memoMu.RUnlock()
+	return v, ok
+}
+
+func (ix *index) memoPut(k memoKey, v memoVal) {
+	ix.memoMu.Lock()
+	if ix.memo == nil {
+		ix.memo = map[memoKey]memoVal{}
+	}
+	ix.memo[k] = v
+	ix.memoMu.Unlock()
 }
 
 // objKey identifies an app or router object: the file defining it and its name.
@@ -315,10 +368,14 @@ func joinModule(module, name string) string {
 }
 
 func (fi *fileInfo) defines(name string) bool {
-	_, o := fi.objects[name]
-	_, f := fi.funcs[name]
-	_, c := fi.classes[name]
-	return o || f || c
+	if _, ok := fi.objects[name]; ok {
+		return true
+	}
+	if _, ok := fi.classes[name]; ok {
+		return true
+	}
+	_, ok := fi.funcMap()[name]
+	return ok
 }
 
 // importsFrom reports whether alias is bound by an import from a module

@@ -12,13 +12,15 @@ func (ix *index) limiterName(name string) bool {
 	if name == "" {
 		return false
 	}
-	return ix.memoBool(memoLimiterName, "", name, func() bool { return ix.limiterNameUncached(name) })
-}
-
-func (ix *index) limiterNameUncached(name string) bool {
 	if ix.cfg != nil && ix.cfg.IsLimiterName(name) {
 		return true
 	}
+	return builtinLimiterName(name)
+}
+
+// builtinLimiterName is limiterName without the configured names; it
+// depends on nothing but the name, so extraction can decide it.
+func builtinLimiterName(name string) bool {
 	last := strings.ToLower(strings.ReplaceAll(lastPart(name), "_", ""))
 	switch last {
 	case "limit", "sharedlimit", "ratelimit", "ratelimited", "throttle", "throttleclasses", "exempt":
@@ -30,6 +32,23 @@ func (ix *index) limiterNameUncached(name string) bool {
 	}
 	for _, w := range []string{"ratelimit", "throttl", "limiter"} {
 		if strings.Contains(strings.ToLower(strings.ReplaceAll(name, "_", "")), w) {
+			return true
+		}
+	}
+	return false
+}
+
+// routeLimited reports whether one of the route's names is a limiter by
+// name alone (built-in names were decided at extraction).
+func (ix *index) routeLimited(r *Route) bool {
+	if r.Limited {
+		return true
+	}
+	if ix.cfg == nil || len(ix.cfg.Limiters) == 0 {
+		return false
+	}
+	for _, n := range r.Names {
+		if ix.cfg.IsLimiterName(n) {
 			return true
 		}
 	}
@@ -58,11 +77,11 @@ func (ix *index) rejectsUncached(fi *fileInfo, name string) bool {
 	if def == nil || n == "" {
 		return false
 	}
-	if f, ok := def.funcs[n]; ok {
+	if f, ok := def.funcMap()[n]; ok {
 		return f.v.Rejects429 || ix.callsLimiter(def, *f.v, 0)
 	}
 	if _, ok := def.classes[n]; ok {
-		for _, m := range def.methods[n] {
+		for _, m := range def.methodMap()[n] {
 			if m.v.Rejects429 {
 				return true
 			}
@@ -82,7 +101,7 @@ func (ix *index) callsLimiter(fi *fileInfo, f Func, depth int) bool {
 			continue
 		}
 		if def, n := ix.resolve(fi, c); def != nil && n != "" {
-			if g, ok := def.funcs[n]; ok && (g.v.Rejects429 || ix.callsLimiter(def, *g.v, depth+1)) {
+			if g, ok := def.funcMap()[n]; ok && (g.v.Rejects429 || ix.callsLimiter(def, *g.v, depth+1)) {
 				return true
 			}
 		}

@@ -20,7 +20,11 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	fi := ix.fileFor(f, facts)
 	var out []analysis.Finding
 	for _, u := range facts.Units {
-		for _, r := range u.Routes {
+		for i := range u.Routes {
+			if ix.routeLimited(&u.Routes[i]) {
+				continue // decided without looking further: the common case
+			}
+			r := u.Routes[i]
 			rt, ok := ix.classify(fi, u, r)
 			if !ok || ix.routeProtected(fi, rt) {
 				continue
@@ -37,7 +41,7 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 			out = append(out, analysis.Finding{
 				Span:    u.Abs(r.Span),
 				Message: fmt.Sprintf("%s has no rate limiting", name),
-				Fix:     rt.fix(f.Path, name, cfg),
+				Fix:     rt.fix(f.Path, name),
 			})
 		}
 	}
@@ -123,7 +127,7 @@ func (ix *index) classify(fi *fileInfo, u *Unit, r Route) (*route, bool) {
 	} else if def, name := ix.resolve(fi, r.Handler); def != nil && name != "" {
 		if c, ok := def.classes[name]; ok {
 			rt.class, rt.classFile, rt.IsClass = &c, def, true
-		} else if fn, ok := def.funcs[name]; ok && !r.IsClass {
+		} else if fn, ok := def.funcMap()[name]; ok && !r.IsClass {
 			rt.fn, rt.fnFile = &fn, def
 		}
 	}
@@ -256,25 +260,22 @@ func (rt *route) displayPath() string {
 //	             or "call" (add_url_rule, path(), web.get(): the handler is
 //	             referenced by name)
 //	async        "true" when the handler is async def
-//	requests     the limit the fix should write: from the old code for
-//	window       RATE002 when readable, else the configured default (seconds)
+//	requests     RATE002: the limit read from the old code, else the configured
+//	window       default (seconds); RATE001 fixes use Config.Requests/Window
 //	counter      RATE002: the in-memory counter or limiter variable
 //	limit        RATE002: the threshold as written ("100", "MAX_ATTEMPTS")
 //	limit_op     RATE002: how the counter is compared to it (">", ">=", ...)
 //	function     RATE002: the function that checks the counter
 //	class        RATE002: the class owning a self.x counter
 //	storage      RATE002 limiter-to-redis: the storage setting found ("" = none)
-func (rt *route) fix(path, name string, cfg *analysis.Config) map[string]string {
-	m := map[string]string{
-		"fix":       "add-rate-limit",
-		"framework": rt.framework,
-		"handler":   lastPart(rt.Handler),
-		"route":     name,
-		"methods":   strings.Join(rt.methods, ","),
-		"path":      rt.displayPath(),
-		"requests":  strconv.Itoa(cfg.Requests),
-		"window":    strconv.Itoa(cfg.Window),
-	}
+func (rt *route) fix(path, name string) map[string]string {
+	m := make(map[string]string, 10)
+	m["fix"] = "add-rate-limit"
+	m["framework"] = rt.framework
+	m["handler"] = lastPart(rt.Handler)
+	m["route"] = name
+	m["methods"] = strings.Join(rt.methods, ",")
+	m["path"] = rt.displayPath()
 	m["handler_kind"] = "function"
 	if rt.IsClass {
 		m["handler_kind"] = "class"

@@ -130,6 +130,13 @@ func (ix *index) number(expr, def string) string {
 // storage in this file, and django-ratelimit's LocMemCache.
 func (ix *index) libraryFindings(fi *fileInfo, cfg *analysis.Config) []analysis.Finding {
 	var out []analysis.Finding
+	djangoRatelimit := false
+	for _, u := range fi.facts.Units {
+		if len(u.Settings) > 0 {
+			djangoRatelimit = ix.usesDjangoRatelimit()
+			break
+		}
+	}
 	for _, u := range fi.facts.Units {
 		for _, o := range u.Objects {
 			lib := libraryOf(fi, o.Callee)
@@ -159,7 +166,7 @@ func (ix *index) libraryFindings(fi *fileInfo, cfg *analysis.Config) []analysis.
 				},
 			})
 		}
-		if ix.usesDjangoRatelimit() {
+		if djangoRatelimit {
 			for _, s := range u.Settings {
 				if s.Name != "BACKEND" {
 					continue

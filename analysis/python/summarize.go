@@ -33,14 +33,20 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 			reuse[u.Hash] = u
 		}
 	}
-	facts := &Facts{Witness: witness, Clean: !tree.Root().HasError() && wellFormed(text, tree.Root())}
+	facts := &Facts{Witness: witness}
+	var spans []analysis.Span
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true
 		}
 		start, end := n.Start(), n.End()
+		spans = append(spans, analysis.Span{Start: start, End: end})
 		h := maphash.Bytes(seed, text[start:end])
 		if u, ok := reuse[h]; ok && u.End-u.Start == end-start {
+			if u.Start == start {
+				facts.Units = append(facts.Units, u)
+				return true
+			}
 			moved := *u
 			moved.Start, moved.End = start, end
 			facts.Units = append(facts.Units, &moved)
@@ -51,6 +57,7 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 		facts.Units = append(facts.Units, u)
 		return true
 	})
+	facts.Clean = !tree.Root().HasError() && wellFormed(text, spans)
 	return facts
 }
 

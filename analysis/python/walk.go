@@ -267,3 +267,14 @@ func receiverOf(dotted string) string {
 	}
 	return ""
 }
+
+// addRoute records a route, deciding Route.Limited from its names.
+func (x *extractor) addRoute(r Route) {
+	for _, n := range r.Names {
+		if builtinLimiterName(n) {
+			r.Limited = true
+			break
+		}
+	}
+	x.uf.Routes = append(x.uf.Routes, r)
+}
