@@ -415,18 +415,24 @@ func offsetOf(text string, line, char int, utf8Cols bool) int {
 		end = len(text) - off
 	}
 	lineText := text[off : off+end]
+	// A column inside a character means that character's start (what the
+	// server does; valid clients never send one).
 	if utf8Cols {
 		if char > len(lineText) {
 			char = len(lineText)
+		}
+		for char > 0 && char < len(lineText) && !utf8.RuneStart(lineText[char]) {
+			char--
 		}
 		return off + char
 	}
 	units := 0
 	for i, r := range lineText {
-		if units >= char {
+		w := len(utf16.Encode([]rune{r}))
+		if units+w > char {
 			return off + i
 		}
-		units += len(utf16.Encode([]rune{r}))
+		units += w
 	}
 	return off + len(lineText)
 }
@@ -442,7 +448,6 @@ func positionOf(text string, off int, utf8Cols bool) (int, int) {
 	for _, r := range text[start:off] {
 		units += len(utf16.Encode([]rune{r}))
 	}
-	_ = utf8.RuneError
 	return line, units
 }
 
