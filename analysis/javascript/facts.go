@@ -116,10 +116,11 @@ type Func struct {
 // Signals are the rate-limiting evidence found in a function body,
 // including nested functions.
 type Signals struct {
-	Responds429 bool     // 429 / TOO_MANY_REQUESTS / TooManyRequests
-	Consumes    bool     // rate-limiter-flexible .consume(...), @upstash/ratelimit .limit(...)
-	Called      []string // names of plain functions and methods called, for name heuristics
-	Methods     []string // request methods compared against (req.method === 'POST')
+	Responds429  bool     // 429 / TOO_MANY_REQUESTS / TooManyRequests
+	Consumes     bool     // rate-limiter-flexible .consume(...), @upstash/ratelimit .limit(...)
+	Called       []string // names of plain functions and methods called, for name heuristics
+	CallsLimiter bool     // one of Called is named like a limiter (checkRateLimit, limiter.check)
+	Methods      []string // request methods compared against (req.method === 'POST')
 	// Counter evidence (RATE002).
 	Identity bool           // reads a client identity (req.ip, x-forwarded-for, user id, API key)
 	Rejects  bool           // 429, next(err), throw, return true/false

@@ -122,11 +122,14 @@ func (it *interp) callIsLimiter(fr *frame, v Value, depth int) bool {
 
 // funcLimits reports whether a function's body limits requests.
 func (it *interp) funcLimits(f *Func) bool {
-	if f.Responds429 || f.Consumes {
+	if f.Responds429 || f.Consumes || f.CallsLimiter {
 		return true
 	}
+	if len(it.p.cfg.Limiters) == 0 {
+		return false
+	}
 	for _, c := range f.Called {
-		if limiterLikeName(c) || it.p.cfg.IsLimiterName(c) {
+		if it.p.cfg.IsLimiterName(c) {
 			return true
 		}
 	}

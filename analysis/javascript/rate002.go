@@ -26,8 +26,19 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 		m = newModule(f.Path, facts)
 	}
 	out := handRolledCounters(m)
+	// Library calls repeat (rateLimit({...}) on every route): decide once
+	// per callee whether it can be a memory-store library at all.
+	candidate := map[string]bool{}
 	for _, u := range facts.Units {
 		for _, v := range u.Libraries {
+			ok, seen := candidate[v.Name]
+			if !seen {
+				ok = v.Name == "" || libraryCandidate(m, v.Name)
+				candidate[v.Name] = ok
+			}
+			if !ok {
+				continue
+			}
 			if fd, ok := memoryLibrary(m, u, v); ok {
 				out = append(out, fd)
 			}
@@ -168,6 +179,20 @@ func frameworkFor(m *module) string {
 		return fw
 	}
 	return fwExpress
+}
+
+// libraryCandidate reports whether a callee could be one of the libraries
+// memoryLibrary knows (by its module, or by the names used unimported).
+func libraryCandidate(m *module, name string) bool {
+	if lastName(name) == "register" || lastName(name) == "RateLimiterMemory" {
+		return true
+	}
+	mod, _ := m.origin(name)
+	switch mod {
+	case "express-rate-limit", "express-slow-down", "rate-limiter-flexible", "koa-ratelimit", "hono-rate-limiter", "express-brute":
+		return true
+	}
+	return false
 }
 
 // memoryLibrary recognizes a limiter library on its memory store.

@@ -89,6 +89,12 @@ func (x *extractor) signals(body syntax.Node, params []string) Signals {
 		return true
 	})
 	s.Checks = append(cc.checks(), s.Checks...)
+	for _, c := range s.Called {
+		if limiterLikeName(c) {
+			s.CallsLimiter = true
+			break
+		}
+	}
 	return s
 }
 
@@ -98,6 +104,7 @@ func (s *Signals) merge(o *Signals, called map[string]bool) {
 	s.Consumes = s.Consumes || o.Consumes
 	s.Identity = s.Identity || o.Identity
 	s.Rejects = s.Rejects || o.Rejects
+	s.CallsLimiter = s.CallsLimiter || o.CallsLimiter
 	for _, c := range o.Called {
 		if !called[c] && len(s.Called) < maxCalled {
 			called[c] = true
