@@ -258,6 +258,17 @@ async function stopGroup(child) {
   signal("SIGKILL");
 }
 
+/** How often the extension logged "starting …" (its log file under the user data dir). */
+function countStarts(userData) {
+  let n = 0;
+  const logs = path.join(userData, "logs");
+  for (const session of existsSync(logs) ? readdirSync(logs) : []) {
+    const file = path.join(logs, session, "exthost1", "stablestack.stablestack", "StableStack.log");
+    if (existsSync(file)) n += (readFileSync(file, "utf8").match(/\] starting /g) || []).length;
+  }
+  return n;
+}
+
 /** Workspace settings: the editor watches the workspace folder, so edits land at once. */
 function setWorkspaceSettings(settings) {
   mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
@@ -345,6 +356,13 @@ async function main() {
         const texts = await page.locator(".panel .monaco-editor .view-lines").allInnerTexts();
         return texts.some((t) => /\(from bundled\)/.test(t.replace(/\s+/g, " ")));
       }, 15000);
+    });
+
+    await testCase("StableStack: Restart Server starts a new server and diagnostics come back", async () => {
+      await openFile("app.py");
+      await runCommand("StableStack: Restart Server");
+      await waitFor("a second server start in the extension log", () => countStarts(userData) >= 2, 20000);
+      await waitFor("the squiggle after the restart", async () => (await squiggles().count()) > 0, 30000);
     });
 
     await testCase("settings change reaches the server without restart", async () => {
