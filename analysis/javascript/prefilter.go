@@ -15,7 +15,8 @@ import (
 //     limiter names ("express", "Router", "Hono", "imit" as in rateLimit /
 //     RateLimiterMemory / limiter, "throttl", "slowDown", "Brute");
 //   - a handler's own limiting: "429", "TOO_MANY", "TooMany", "consume";
-//   - a Next.js handler module: an HTTP method name or "export default";
+//   - a Next.js handler module: an HTTP method name, "export default",
+//     "as default", or "exports" with a request parameter ("req");
 //   - a link to another file of the project (re-exports, installers run as
 //     require('./routes')(app)): a relative or aliased specifier ("./",
 //     "../", "@/", "~/");
@@ -33,6 +34,11 @@ func (frontend) Relevant(text []byte) bool {
 		}
 	}
 	if containsAny(text, "'./", `"./`, "'../", `"../`, "'@/", `"@/`, "'~/", `"~/`, "`./", "`../") {
+		return true
+	}
+	// A CommonJS Pages API route (module.exports = (req, res) => ...) or
+	// export { handler as default }.
+	if (bytes.Contains(text, []byte("exports")) && bytes.Contains(text, []byte("req"))) || bytes.Contains(text, []byte("as default")) {
 		return true
 	}
 	if containsAny(text, "new Map", "new Set", "= {}", "={}", "= []", "=[]", "Object.create", "LRU", "TTLCache") &&
