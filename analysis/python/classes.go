@@ -159,9 +159,16 @@ func (ix *index) classGuarded(fi *fileInfo, c Class, depth int, protectedFuncs, 
 			return true
 		}
 	}
+	for name, names := range c.MethodDecorators {
+		if !definedFuncs[name] && ix.guarded(fi, names) {
+			definedFuncs[name], protectedFuncs[name] = true, true
+		}
+	}
 	for name, m := range fi.methodMap()[c.Name] {
 		if !definedFuncs[name] {
 			definedFuncs[name] = true
+			protectedFuncs[name] = ix.funcProtected(fi, *m.v)
+		} else if !protectedFuncs[name] {
 			protectedFuncs[name] = ix.funcProtected(fi, *m.v)
 		}
 	}

@@ -134,6 +134,18 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 		return true
 	})
 	for _, d := range decs {
+		// @method_decorator(ratelimit(...), name="post") decorates one
+		// method; name="dispatch" (or none) the whole class.
+		if expr := d.NamedChild(0); expr.Kind() == "call" && lastPart(dotted(expr.Field("function"), x.text)) == "method_decorator" {
+			a := x.args(expr)
+			if m := x.str(a, 1, "name"); m != "" && m != "dispatch" {
+				if c.MethodDecorators == nil {
+					c.MethodDecorators = map[string][]string{}
+				}
+				c.MethodDecorators[m] = namesIn(a.arg(0, "decorator"), x.text, c.MethodDecorators[m])
+				continue
+			}
+		}
 		c.Decorators = namesIn(d, x.text, c.Decorators)
 	}
 	body := def.Field("body")

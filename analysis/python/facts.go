@@ -153,11 +153,14 @@ type Func struct {
 type Class struct {
 	Name       string
 	Bases      []string
-	Decorators []string          // dotted names in its decorators (method_decorator(ratelimit) gives both)
-	Attrs      map[string]string // class-level assignments: throttle_classes, decorators, ...
-	AttrNames  map[string][]string
-	Methods    []string // names of the methods it defines
-	Span       analysis.Span
+	Decorators []string // dotted names in its decorators (method_decorator(ratelimit) gives both)
+	// MethodDecorators are @method_decorator(..., name="post") decorators:
+	// method name -> dotted names of what they apply.
+	MethodDecorators map[string][]string
+	Attrs            map[string]string // class-level assignments: throttle_classes, decorators, ...
+	AttrNames        map[string][]string
+	Methods          []string // names of the methods it defines
+	Span             analysis.Span
 }
 
 // Setting is an UPPERCASE assignment (module or class level), an entry of a
