@@ -55,7 +55,7 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 		path := full[s]
 		if r.dynamic {
 			path = "(dynamic path)"
-		} else if isHealth(cfg, path) {
+		} else if isHealth(cfg, path) || isCatchAll(r.path) {
 			continue
 		}
 		fd := routeFinding(s, r.methods, path, r.inst.framework)
@@ -78,6 +78,16 @@ func isHealth(cfg *analysis.Config, path string) bool {
 	trimmed := strings.TrimSuffix(path, "/")
 	if i := strings.LastIndexByte(trimmed, '/'); i > 0 {
 		return cfg.IsHealthPath(trimmed[i:])
+	}
+	return false
+}
+
+// isCatchAll recognizes 404 and SPA fallbacks (app.all('*', ...),
+// router.get('/(.*)', ...)): they answer every unmatched URL, not an API.
+func isCatchAll(path string) bool {
+	switch strings.TrimPrefix(path, "/") {
+	case "*", "(.*)", "*all", "*splat", "{*splat}", "*path":
+		return true
 	}
 	return false
 }
