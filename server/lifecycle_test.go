@@ -23,31 +23,6 @@ func TestRequestBeforeInitialize(t *testing.T) {
 	}
 }
 
-func TestInitializeResult(t *testing.T) {
-	e := newEditor(t)
-	res := e.initialize(defaultCaps(), nil)
-	c := res.Capabilities
-	if c.PositionEncoding != "utf-16" {
-		t.Errorf("positionEncoding %q, want utf-16 when the client offers nothing", c.PositionEncoding)
-	}
-	if c.TextDocumentSync.Change != 2 || !c.TextDocumentSync.OpenClose {
-		t.Errorf("textDocumentSync %+v, want incremental with open/close", c.TextDocumentSync)
-	}
-	if res.ServerInfo.Name != "stablestack" {
-		t.Errorf("serverInfo %+v", res.ServerInfo)
-	}
-	if len(c.ExecuteCommandProvider.Commands) != 2 {
-		t.Errorf("commands %v", c.ExecuteCommandProvider.Commands)
-	}
-	if c.DiagnosticProvider != nil {
-		t.Error("diagnosticProvider announced to a client without pull support")
-	}
-	if err := e.call("initialize", map[string]any{"capabilities": map[string]any{}}, nil); err == nil || err.Code != jsonrpc2.InvalidRequest {
-		t.Errorf("second initialize: got %v, want InvalidRequest", err)
-	}
-	e.shutdown()
-}
-
 func TestUnknownMethods(t *testing.T) {
 	e := newEditor(t)
 	e.initialize(defaultCaps(), nil)

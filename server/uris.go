@@ -3,6 +3,7 @@ package server
 import (
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"go.lsp.dev/uri"
@@ -33,6 +34,9 @@ func uriToPath(s string) (string, bool) {
 		p = p[1:]
 	}
 	if u.Host != "" && u.Host != "localhost" {
+		if runtime.GOOS != "windows" {
+			return "", false // another machine's file: not on this disk
+		}
 		p = "//" + u.Host + p // UNC share
 	}
 	return filepath.Clean(filepath.FromSlash(p)), true
