@@ -139,7 +139,12 @@ async function problemsText() {
   return (await panel.innerText()).replace(/\u00a0/g, " ");
 }
 
-async function waitForDiagnostic(file) {
+/**
+ * Waits for the squiggle and the Problems entry of `file`. `where` is the position the
+ * Problems panel shows ("Ln 4, Col 26"): VS Code counts columns in UTF-16 code units, so
+ * on the JS line with é and 😀 it proves the server's columns are UTF-16 too.
+ */
+async function waitForDiagnostic(file, where) {
   await waitFor(`a squiggle in ${file}`, async () => (await squiggles().count()) > 0);
   const text = await waitFor("the Problems entry", async () => {
     const t = await problemsText();
@@ -147,6 +152,9 @@ async function waitForDiagnostic(file) {
   }, 20000);
   if (!/stablestack/.test(text) || !/RATE001/.test(text)) {
     throw new Error(`Problems entry lacks source/code: ${text.slice(0, 300)}`);
+  }
+  if (!text.includes(`[${where}]`)) {
+    throw new Error(`Problems entry not at [${where}]: ${text.replace(/\n/g, " ").slice(0, 300)}`);
   }
 }
 
@@ -341,7 +349,7 @@ async function main() {
     let jsDiag = false;
     pyDiag = await testCase("Python: squiggle, Problems entry and hover", async () => {
       await openFile("app.py");
-      await waitForDiagnostic("app.py");
+      await waitForDiagnostic("app.py", "Ln 6, Col 1");
       const box = await squiggles().first().boundingBox();
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       const hover = page.locator(".monaco-hover", { hasText: "no rate limiting" }).first();
@@ -383,7 +391,7 @@ async function main() {
 
     jsDiag = await testCase("JS: squiggle and Problems entry after é and 😀", async () => {
       await openFile("server.js");
-      await waitForDiagnostic("server.js");
+      await waitForDiagnostic("server.js", "Ln 4, Col 26");
     });
 
     await testCase("JS: quick fix from the lightbulb menu, saved to disk", async () => {
