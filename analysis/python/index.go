@@ -19,6 +19,7 @@ type fileInfo struct {
 	imports map[string]Import
 	objects map[string]located[Object]
 	classes map[string]located[Class]
+	stores  map[string]bool // module-level containers (hits = {})
 	libs    map[string]bool // top-level modules imported: "fastapi", "flask_limiter"
 
 	// Functions are indexed on first use: a module of thousands of routes
@@ -45,7 +46,7 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 	fi := &fileInfo{
 		path: path, facts: f,
 		imports: make(map[string]Import, nImports), objects: make(map[string]located[Object], nObjects),
-		classes: make(map[string]located[Class], nClasses), libs: map[string]bool{},
+		classes: make(map[string]located[Class], nClasses), libs: map[string]bool{}, stores: map[string]bool{},
 	}
 	fi.module, fi.pkg = modulePath(path, roots)
 	for _, u := range f.Units {
@@ -64,6 +65,11 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 		}
 		for i := range u.Classes {
 			fi.classes[u.Classes[i].Name] = located[Class]{&u.Classes[i], u}
+		}
+		for _, st := range u.Stores {
+			if st.Class == "" {
+				fi.stores[st.Name] = true
+			}
 		}
 	}
 	return fi
@@ -145,6 +151,9 @@ type index struct {
 	// installed as middleware: their self.x containers outlive requests.
 	longLived map[string]bool
 	settings  []settingRef
+	// remoteUses are counter checks on a container imported from another
+	// module (from state import attempts), by the container's definition.
+	remoteUses map[objKey][]useRef
 
 	// memo caches answers that many routes of a file share (is "app.post" a
 	// limiter, what framework is "app"): a file with thousands of routes
@@ -209,6 +218,12 @@ type linkRef struct {
 	fi   *fileInfo
 }
 
+type useRef struct {
+	use Use
+	u   *Unit
+	fi  *fileInfo
+}
+
 type settingRef struct {
 	s  Setting
 	u  *Unit
@@ -239,6 +254,7 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 		files: map[string]*fileInfo{}, modules: map[string][]*fileInfo{}, cfg: cfg,
 		parents: map[objKey][]mountRef{}, links: map[objKey][]linkRef{},
 		guard: map[string]bool{}, appGuard: map[string]bool{}, longLived: map[string]bool{},
+		remoteUses: map[objKey][]useRef{},
 	}
 	ws.Each(func(f *analysis.File) bool {
 		facts, ok := f.Facts.(*Facts)
@@ -372,6 +388,9 @@ func (fi *fileInfo) defines(name string) bool {
 		return true
 	}
 	if _, ok := fi.classes[name]; ok {
+		return true
+	}
+	if fi.stores[name] {
 		return true
 	}
 	_, ok := fi.funcMap()[name]

@@ -140,6 +140,16 @@ func (ix *index) build() {
 					ix.longLived[lastPart(o.Callee)] = true
 				}
 			}
+			for _, use := range u.Uses {
+				head, _, _ := strings.Cut(use.Store, ".")
+				if _, imported := fi.imports[head]; !imported || use.Class != "" {
+					continue
+				}
+				if def, name := ix.resolve(fi, use.Store); def != nil && def != fi && name != "" {
+					key := objKey{def.path, name}
+					ix.remoteUses[key] = append(ix.remoteUses[key], useRef{use, u, fi})
+				}
+			}
 		}
 	}
 	// Long-lived classes also include installed middleware.

@@ -40,6 +40,16 @@ func (ix *index) counterFindings(fi *fileInfo, cfg *analysis.Config, fileVocab b
 				continue
 			}
 			use, uu, ok := findUse(fi, s, fileVocab)
+			usePath := ""
+			if !ok && s.Class == "" {
+				// from state import attempts; attempts.get(user) > 5 elsewhere
+				for _, r := range ix.remoteUses[objKey{fi.path, s.Name}] {
+					if r.use.Identity && r.use.Rejects && (r.use.Vocab || fileVocab) {
+						use, uu, ok, usePath = r.use, r.u, true, r.fi.path
+						break
+					}
+				}
+			}
 			if !ok {
 				continue
 			}
@@ -68,7 +78,7 @@ func (ix *index) counterFindings(fi *fileInfo, cfg *analysis.Config, fileVocab b
 				Span: u.Abs(s.Span),
 				Message: fmt.Sprintf("in-memory rate limit counter %q (%s): it %s; keep the count in a shared store such as Redis",
 					name, s.Kind, whyMemory),
-				Related: []analysis.Related{{Span: uu.Abs(use.Span), Message: fmt.Sprintf("%s is checked against the limit here (%s %s)", name, use.LimitOp, use.Limit)}},
+				Related: []analysis.Related{{Path: usePath, Span: uu.Abs(use.Span), Message: fmt.Sprintf("%s is checked against the limit here (%s %s)", name, use.LimitOp, use.Limit)}},
 				Fix:     fix,
 			})
 		}

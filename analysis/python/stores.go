@@ -152,8 +152,9 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 		case "identifier":
 			return x.src(n)
 		case "attribute":
-			if x.src(n.Field("object")) == "self" {
-				return "self." + x.src(n.Field("attribute"))
+			// self.hits, or state.hits: a counter kept in another module
+			if obj := n.Field("object"); obj.Kind() == "identifier" {
+				return x.src(obj) + "." + x.src(n.Field("attribute"))
 			}
 		}
 		return ""
