@@ -169,6 +169,9 @@ func (x *extractor) call(n syntax.Node, sc scope) {
 			// aiohttp: router.add_route("POST", "/x", handler)
 			r := x.handler(a.arg(2, "handler"))
 			r.Path, r.Methods = x.str(a, 1, "path"), []string{strings.ToUpper(m)}
+			if m == "*" {
+				r.Methods = []string{"ANY"}
+			}
 			r.Receiver = strings.TrimSuffix(recv, ".router")
 			route(r)
 			return
