@@ -95,7 +95,7 @@ func (ix *index) receiverFramework(fi *fileInfo, recv string, depth int) string 
 	if recv == "" || depth > 4 {
 		return ""
 	}
-	k := memoKey{memoFramework, fi.path, recv}
+	k := memoKey{memoFramework, fi, "", recv}
 	if v, ok := ix.memoGet(k); ok {
 		return v.s
 	}

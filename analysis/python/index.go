@@ -135,6 +135,7 @@ type index struct {
 	files   map[string]*fileInfo
 	modules map[string][]*fileInfo // every dotted suffix of a module path -> files
 	cfg     *analysis.Config
+	roots   []string
 
 	// parents lists, for a router or app, the mounts that serve its routes.
 	parents map[objKey][]mountRef
@@ -167,8 +168,12 @@ type memoVal struct {
 	s string
 }
 
+// memoKey identifies a memoized answer: fi is the file the question is
+// asked from (a pointer, so an unsaved buffer's fileInfo never shares answers
+// with the indexed version of the same path), path/name the subject.
 type memoKey struct {
 	kind       uint8
+	fi         *fileInfo
 	path, name string
 }
 
@@ -178,8 +183,8 @@ const (
 	memoRecvGuarded
 )
 
-func (ix *index) memoBool(kind uint8, path, name string, f func() bool) bool {
-	k := memoKey{kind, path, name}
+func (ix *index) memoBool(kind uint8, fi *fileInfo, path, name string, f func() bool) bool {
+	k := memoKey{kind, fi, path, name}
 	if v, ok := ix.memoGet(k); ok {
 		return v.b
 	}
@@ -235,6 +240,7 @@ var cache struct {
 	ws    analysis.Workspace
 	gen   uint64
 	cfg   *analysis.Config
+	roots string // module paths in fileInfos depend on the roots
 	idx   *index
 	infos map[*Facts]*fileInfo
 }
@@ -249,6 +255,7 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 		return cache.idx
 	}
 	roots := ws.Roots()
+	rootsKey := strings.Join(roots, "\x00")
 	infos := map[*Facts]*fileInfo{}
 	idx := &index{
 		files: map[string]*fileInfo{}, modules: map[string][]*fileInfo{}, cfg: cfg,
@@ -262,7 +269,7 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 			return true
 		}
 		fi := cache.infos[facts]
-		if fi == nil || cache.ws != ws {
+		if fi == nil || cache.ws != ws || cache.roots != rootsKey || fi.path != f.Path {
 			fi = newFileInfo(f.Path, facts, roots)
 		}
 		infos[facts] = fi
@@ -275,7 +282,8 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 		return true
 	})
 	idx.build()
-	cache.ws, cache.gen, cache.cfg, cache.idx, cache.infos = ws, gen, cfg, idx, infos
+	idx.roots = roots
+	cache.ws, cache.gen, cache.cfg, cache.roots, cache.idx, cache.infos = ws, gen, cfg, rootsKey, idx, infos
 	return idx
 }
 
@@ -285,7 +293,7 @@ func (ix *index) fileFor(f *analysis.File, facts *Facts) *fileInfo {
 	if fi := ix.files[f.Path]; fi != nil && fi.facts == facts {
 		return fi
 	}
-	return newFileInfo(f.Path, facts, nil)
+	return newFileInfo(f.Path, facts, ix.roots)
 }
 
 // resolveModule finds the file of an imported module, relative to from.

@@ -69,7 +69,7 @@ func (ix *index) guarded(fi *fileInfo, names []string) bool {
 // rejects reports whether name resolves to a function that answers 429, or
 // a class one of whose methods does (middleware, dependency classes).
 func (ix *index) rejects(fi *fileInfo, name string) bool {
-	return ix.memoBool(memoRejects, fi.path, name, func() bool { return ix.rejectsUncached(fi, name) })
+	return ix.memoBool(memoRejects, fi, "", name, func() bool { return ix.rejectsUncached(fi, name) })
 }
 
 func (ix *index) rejectsUncached(fi *fileInfo, name string) bool {
@@ -273,7 +273,7 @@ func (ix *index) slowapiDefaults() bool {
 // mounted into) carries a protection for all its routes.
 func (ix *index) receiverGuarded(key objKey, framework string, seen map[objKey]bool) bool {
 	if len(seen) == 0 {
-		return ix.memoBool(memoRecvGuarded, key.path, key.name+"\x00"+framework, func() bool {
+		return ix.memoBool(memoRecvGuarded, nil, key.path, key.name+"\x00"+framework, func() bool {
 			return ix.receiverGuardedUncached(key, framework, seen)
 		})
 	}
