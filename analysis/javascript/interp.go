@@ -89,6 +89,11 @@ type frame struct {
 	locals map[string]Value
 	anchor *anchor
 	depth  int
+	// lastRecv/lastInst remember the last receiver resolved in this frame:
+	// consecutive registrations on one app (app.get, app.post, ...) resolve
+	// it once. Bindings never change, so the answer cannot go stale.
+	lastRecv string
+	lastInst *instance
 }
 
 type instKey struct {
@@ -266,9 +271,17 @@ func (it *interp) run(fr *frame, sc *Scope, u *Unit) {
 			it.installer(fr, c, at)
 			continue
 		}
-		inst := it.inst(fr, c.Recv, 0)
-		if inst == nil && it.originUnknown(fr, c.Recv) {
-			inst = it.guess(fr, c.Recv)
+		var inst *instance
+		if c.Recv.Kind == KIdent && c.Recv.Name == fr.lastRecv && fr.lastInst != nil {
+			inst = fr.lastInst
+		} else {
+			inst = it.inst(fr, c.Recv, 0)
+			if inst == nil && it.originUnknown(fr, c.Recv) {
+				inst = it.guess(fr, c.Recv)
+			}
+			if c.Recv.Kind == KIdent {
+				fr.lastRecv, fr.lastInst = c.Recv.Name, inst
+			}
 		}
 		if inst == nil {
 			continue
