@@ -194,7 +194,8 @@
             (setf (eglot--shutdown-requested server) t)
             (jsonrpc-request server :shutdown nil :timeout 5)
             (jsonrpc-notify server :exit nil)
-            (e2e-wait "the server process to end" (lambda () (not (process-live-p proc))) 10)
+            (e2e-wait "the server to exit within 10 s of shutdown + exit (params null)"
+                      (lambda () (not (process-live-p proc))) 10)
             (unless (and (eq (process-status proc) 'exit) (= (process-exit-status proc) 0))
               (error "%s ended with %s %s" (jsonrpc-name server)
                      (process-status proc) (process-exit-status proc)))))))))

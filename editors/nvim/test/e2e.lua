@@ -30,6 +30,11 @@ end
 --- Runs one case; a failing case is reported and the next one still runs.
 local function case(name, fn)
   local ok, err = xpcall(fn, debug.traceback)
+  if not ok and os.getenv('E2E_DEBUG') == nil then
+    -- The first line names the failing assertion with its file:line; the traceback is
+    -- only noise in the summary (set E2E_DEBUG=1 to keep it).
+    err = tostring(err):match('^[^\n]*')
+  end
   report(ok, name, err)
   return ok
 end
@@ -249,7 +254,7 @@ local function main()
     assert(#clients == 1, string.format('%d clients for one root', #clients))
     local id = clients[1].id
     vim.lsp.stop_client(id)
-    wait_for('the server to exit', function()
+    wait_for('the server to exit within 10 s of shutdown + exit', function()
       return #exits > 0
     end, 10000)
     assert(exits[1].id == id, 'exit of another client')
