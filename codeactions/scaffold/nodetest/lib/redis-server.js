@@ -76,6 +76,7 @@ class RedisServer {
         '--cluster-announce-ip', '127.0.0.1');
     }
     this.proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.guard(this.proc.pid);
     let stderr = '';
     this.proc.stderr.on('data', (d) => { stderr += d; });
     const exited = new Promise((resolve) => this.proc.once('exit', resolve));
@@ -90,6 +91,23 @@ class RedisServer {
     }
     if (this.cluster) await this.claimAllSlots();
     return this;
+  }
+
+  /**
+   * A test process that dies (a timeout, a crash, SIGKILL) runs no cleanup. This watcher
+   * holds a pipe from us and kills the server when the pipe closes, so no redis-server
+   * outlives its test.
+   */
+  guard(pid) {
+    this.unguard();
+    this.reaper = spawn('sh', ['-c', 'read _; kill -9 "$1" 2>/dev/null', 'reaper', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    this.reaper.unref();
+    this.reaper.stdin.unref();
+  }
+
+  unguard() {
+    if (this.reaper && this.reaper.exitCode === null) this.reaper.kill('SIGKILL');
+    this.reaper = null;
   }
 
   /** One node owning every slot: keys of different slots in one script fail with CROSSSLOT. */
@@ -128,6 +146,7 @@ class RedisServer {
   /** Kills the server (as a crash would) and waits until it is gone. */
   async stop() {
     if (!this.proc || this.proc.exitCode !== null) return;
+    this.unguard();
     this.proc.kill('SIGKILL');
     await this.exited;
   }
@@ -137,6 +156,7 @@ class RedisServer {
   resume() { this.proc.kill('SIGCONT'); }
 
   async close() {
+    this.unguard();
     if (this.proc && this.proc.exitCode === null) {
       try { this.resume(); } catch {}
       this.proc.kill('SIGTERM');
