@@ -2,7 +2,6 @@
 RateLimit fields, then 429 with an integer Retry-After, then success again
 after waiting that long."""
 
-import re
 import time
 
 
@@ -13,9 +12,8 @@ def header(headers, name):
     return None
 
 
-def check_cycle(test, request, n=3, window=2, policy=None, body_check=None):
-    """request() -> (status, headers mapping, body text)."""
-    policy = policy or '"default";q=%d;w=%d' % (n, window)
+def _burst(test, request, n, policy, body_check):
+    """N allowed requests then a rejected one; returns its Retry-After."""
     for i in range(n):
         status, headers, body = request()
         test.assertEqual(status, 200, body)
@@ -31,7 +29,24 @@ def check_cycle(test, request, n=3, window=2, policy=None, body_check=None):
     test.assertEqual(header(headers, "RateLimit-Policy"), policy)
     test.assertRegex(header(headers, "RateLimit") or "", r'^"default";r=0;t=[1-9]\d*$')
     test.assertIn("rate_limited", body)
-    time.sleep(int(retry))
+    return int(retry)
+
+
+def check_cycle(test, request, n=3, window=2, policy=None, body_check=None):
+    """request() -> (status, headers mapping, body text)."""
+    policy = policy or '"default";q=%d;w=%d' % (n, window)
+    started = time.monotonic()
+    try:
+        retry = _burst(test, request, n, policy, body_check)
+    except AssertionError:
+        # The exact remaining counts assume the burst takes a small part of the
+        # window. On a stalled machine it may not: if so, let the state expire
+        # and try once more; a real bug fails both times.
+        if time.monotonic() - started < window / 4:
+            raise
+        time.sleep(2 * window)
+        retry = _burst(test, request, n, policy, body_check)
+    time.sleep(retry)
     status, headers, body = request()
     test.assertEqual(status, 200, body)
-    return int(retry)
+    return retry

@@ -145,6 +145,19 @@ def shared_redis_url():
 
 def subprocess_env():
     env = dict(os.environ)
+    env.setdefault("STABLESTACK_REDIS_TIMEOUT", str(TEST_TIMEOUT))
     paths = [p for p in sys.path if p]
     env["PYTHONPATH"] = os.pathsep.join([HERE] + paths)
     return env
+
+
+# Framework and counting tests are about behaviour, not latency: on a loaded
+# machine the production 100 ms budget would make them fail open at random.
+TEST_TIMEOUT = 2.0
+
+
+def limiter(url=None, **options):
+    import stablestack_rate_limiter as rl
+    options.setdefault("timeout", TEST_TIMEOUT)
+    options.setdefault("connect_timeout", TEST_TIMEOUT)
+    return rl.Limiter(url or shared_redis_url(), **options)

@@ -51,13 +51,13 @@ class SingleNodeClusterTest(unittest.TestCase):
             r.eval(rl._LUA, 2, "stablestack:a:p", "stablestack:b:p", 1, "", 3, 60000, 100, 3600000)
 
     def test_multi_limit_route_with_plain_client(self):
-        limiter = rl.Limiter(self.server.url)
+        limiter = support.limiter(self.server.url)
         s = "cluster." + uuid.uuid4().hex[:8]
         ds = [limiter.hit("ip:203.0.113.70", LIMITS, s) for _ in range(4)]
         self.assertEqual([(d.allowed, d.unavailable) for d in ds], [(True, False)] * 3 + [(False, False)])
 
     def test_multi_limit_route_with_cluster_client(self):
-        limiter = rl.Limiter(self.server.url, cluster=True, timeout=1, connect_timeout=1)
+        limiter = rl.Limiter(self.server.url, cluster=True, timeout=2, connect_timeout=2)
         s = "cluster." + uuid.uuid4().hex[:8]
         ds = [limiter.hit("ip:203.0.113.71", LIMITS, s) for _ in range(4)]
         self.assertEqual([(d.allowed, d.unavailable) for d in ds], [(True, False)] * 3 + [(False, False)])
@@ -86,7 +86,7 @@ class ThreeMasterClusterTest(unittest.TestCase):
             s.close()
 
     def test_clients_spread_and_each_is_limited_exactly(self):
-        limiter = rl.Limiter(self.servers[0].url, cluster=True, timeout=1, connect_timeout=1)
+        limiter = rl.Limiter(self.servers[0].url, cluster=True, timeout=2, connect_timeout=2)
         s = "cluster3." + uuid.uuid4().hex[:8]
         for n in range(30):
             ds = [limiter.hit("ip:198.51.100.%d" % n, LIMITS, s) for _ in range(4)]

@@ -26,7 +26,7 @@ class FastAPITest(unittest.TestCase):
         fastapi = support.need_module("fastapi")
         from fastapi import FastAPI, Request, Response
         from fastapi.responses import JSONResponse, PlainTextResponse
-        cls.limiter = rl.Limiter(support.shared_redis_url())
+        cls.limiter = support.limiter()
         cls.names = {k: unique("fastapi." + k) for k in ("plain", "spoof", "request", "sync", "params", "resp", "multi", "future", "default")}
         app = FastAPI()
         lim, names = cls.limiter, cls.names
@@ -116,7 +116,7 @@ class FastAPITest(unittest.TestCase):
                     body_check=lambda b: self.assertEqual(json.loads(b), {"item_id": 5, "q": "x", "path": "/sub/future/5"}))
 
     def test_default_limiter_from_configure(self):
-        rl.configure(redis_url=support.shared_redis_url())
+        rl.configure(redis_url=support.shared_redis_url(), timeout=support.TEST_TIMEOUT, connect_timeout=support.TEST_TIMEOUT)
         check_cycle(self, self.get("/default-limiter"))
 
     def test_spoofed_forwarded_for_is_ignored(self):
@@ -137,7 +137,7 @@ class StarletteTest(unittest.TestCase):
         from starlette.endpoints import HTTPEndpoint
         from starlette.responses import JSONResponse
         from starlette.routing import Route
-        lim = rl.Limiter(support.shared_redis_url())
+        lim = support.limiter()
 
         @rl.rate_limit(requests=3, window=2, name=unique("starlette.fn"), limiter=lim)
         async def fn(request):
@@ -181,7 +181,7 @@ class FlaskTest(unittest.TestCase):
         return request
 
     def test_sync_and_async_views(self):
-        app = self.make_app(rl.Limiter(support.shared_redis_url()))
+        app = self.make_app(support.limiter())
         client = app.test_client()
         check_cycle(self, self.client_request(client, "/hello/ann"),
                     body_check=lambda b: self.assertEqual(json.loads(b), {"hello": "ann"}))
@@ -192,7 +192,7 @@ class FlaskTest(unittest.TestCase):
         app = Flask(__name__)
 
         @app.route("/login", methods=["POST"])
-        @rl.rate_limit(requests=3, window=2, name=unique("flask.login"), limiter=rl.Limiter(support.shared_redis_url()),
+        @rl.rate_limit(requests=3, window=2, name=unique("flask.login"), limiter=support.limiter(),
                        exact=True)
         def login():
             return "welcome"
@@ -204,7 +204,7 @@ class FlaskTest(unittest.TestCase):
         check_cycle(self, request, body_check=lambda b: self.assertEqual(b, "welcome"))
 
     def test_forwarded_for_only_behind_trusted_proxies(self):
-        untrusting = self.make_app(rl.Limiter(support.shared_redis_url())).test_client()
+        untrusting = self.make_app(support.limiter()).test_client()
         n = [0]
 
         def spoofing():
@@ -213,7 +213,7 @@ class FlaskTest(unittest.TestCase):
                                        headers={"X-Forwarded-For": "198.51.100.%d" % n[0]})()
         check_cycle(self, spoofing)
 
-        trusting = self.make_app(rl.Limiter(support.shared_redis_url(), trusted_proxies=["10.0.0.0/8"])).test_client()
+        trusting = self.make_app(support.limiter(None, trusted_proxies=["10.0.0.0/8"])).test_client()
         for i in range(6):  # six different clients behind the proxy: none limited
             status, _, _ = self.client_request(trusting, "/hello/y", remote="10.0.0.5",
                                                headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.%d" % i})()
@@ -225,7 +225,7 @@ class FlaskTest(unittest.TestCase):
     def test_custom_key(self):
         from flask import Flask, request
         app = Flask(__name__)
-        lim = rl.Limiter(support.shared_redis_url())
+        lim = support.limiter()
 
         @app.route("/k")
         @rl.rate_limit(requests=2, window=60, name=unique("flask.key"), limiter=lim,
@@ -284,7 +284,7 @@ class DjangoTest(unittest.TestCase):
         from django.http import HttpResponse, JsonResponse
         from django.urls import path
         from django.views import View
-        lim = rl.Limiter(support.shared_redis_url())
+        lim = support.limiter()
 
         @rl.rate_limit(requests=3, window=2, name=unique("django.fn"), limiter=lim)
         def fn(request, pk):
@@ -335,7 +335,7 @@ class DjangoTest(unittest.TestCase):
 class AiohttpTest(unittest.TestCase):
     def test_handler_and_class_view(self):
         web = support.need_module("aiohttp.web")
-        lim = rl.Limiter(support.shared_redis_url())
+        lim = support.limiter()
 
         @rl.rate_limit(requests=3, window=2, name=unique("aiohttp.fn"), limiter=lim)
         async def fn(request):

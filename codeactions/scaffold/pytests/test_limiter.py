@@ -64,13 +64,24 @@ class ApiTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             rl.Limiter(prefix="app:{x}")
 
+    def test_timeouts_default_to_100ms_or_the_environment(self):
+        saved = os.environ.pop("STABLESTACK_REDIS_TIMEOUT", None)
+        try:
+            self.assertEqual((rl.Limiter().timeout, rl.Limiter().connect_timeout), (0.1, 0.1))
+            os.environ["STABLESTACK_REDIS_TIMEOUT"] = "0.25"
+            self.assertEqual((rl.Limiter().timeout, rl.Limiter(connect_timeout=1).connect_timeout), (0.25, 1))
+        finally:
+            os.environ.pop("STABLESTACK_REDIS_TIMEOUT", None)
+            if saved is not None:
+                os.environ["STABLESTACK_REDIS_TIMEOUT"] = saved
+
     def test_legacy_headers_follow_the_tightest_policy(self):
-        limiter = rl.Limiter(support.shared_redis_url(), legacy_headers=True)
+        limiter = support.limiter(None, legacy_headers=True)
         d = limiter.hit("ip:203.0.113.20", (rl.Limit(100, 60), rl.Limit(3, 2)), scope())
         h = dict(d.headers())
         self.assertEqual((h["X-RateLimit-Limit"], h["X-RateLimit-Remaining"]), ("3", "2"))
         self.assertRegex(h["X-RateLimit-Reset"], r"^[1-9]\d*$")
-        plain = rl.Limiter(support.shared_redis_url()).hit("ip:203.0.113.20", (rl.Limit(3, 2),), scope())
+        plain = support.limiter().hit("ip:203.0.113.20", (rl.Limit(3, 2),), scope())
         self.assertNotIn("X-RateLimit-Limit", dict(plain.headers()))
 
     def test_cancelled_probe_does_not_wedge_the_breaker(self):
@@ -102,7 +113,7 @@ class RedisOutageTest(unittest.TestCase):
         self.addCleanup(self.server.close)
 
     def test_restarted_redis_resumes_limiting_without_app_restart(self):
-        limiter = rl.Limiter(self.server.url, breaker_backoff=0.05, breaker_max_backoff=0.05)
+        limiter = support.limiter(self.server.url, breaker_backoff=0.05, breaker_max_backoff=0.05)
         lim = (rl.Limit(2, 60),)
         for _ in range(2):
             self.assertTrue(limiter.hit("ip:203.0.113.9", lim, "r").allowed)

@@ -33,7 +33,8 @@ Behaviour (see docs/limiter.md of StableStack for the shared specification):
 
 Configuration: ``configure(...)`` or the environment: ``REDIS_URL``,
 ``STABLESTACK_TRUSTED_PROXIES`` (comma-separated addresses or networks),
-``STABLESTACK_REDIS_CLUSTER=1``.
+``STABLESTACK_REDIS_CLUSTER=1``, ``STABLESTACK_REDIS_TIMEOUT`` (seconds, for both
+the connect and the command timeout; default 0.1).
 """
 
 import asyncio
@@ -290,7 +291,7 @@ class Limiter:
     (``configure``/``get_limiter``). ``hit``/``ahit`` can also be used directly."""
 
     def __init__(self, redis_url=None, *, prefix="stablestack", trusted_proxies=None,
-                 connect_timeout=0.1, timeout=0.1, fail_open=True, cluster=None,
+                 connect_timeout=None, timeout=None, fail_open=True, cluster=None,
                  breaker_threshold=3, breaker_backoff=1.0, breaker_max_backoff=30.0,
                  warn_interval=60.0, legacy_headers=False):
         if "{" in prefix or "}" in prefix:
@@ -300,8 +301,10 @@ class Limiter:
         if trusted_proxies is None:
             trusted_proxies = os.environ.get("STABLESTACK_TRUSTED_PROXIES", "")
         self.trusted_proxies = _parse_networks(trusted_proxies)
-        self.connect_timeout = connect_timeout
-        self.timeout = timeout
+        env_timeout = os.environ.get("STABLESTACK_REDIS_TIMEOUT")
+        default_timeout = float(env_timeout) if env_timeout else 0.1
+        self.connect_timeout = default_timeout if connect_timeout is None else connect_timeout
+        self.timeout = default_timeout if timeout is None else timeout
         self.fail_open = fail_open
         if cluster is None:
             cluster = os.environ.get("STABLESTACK_REDIS_CLUSTER", "").lower() in ("1", "true", "yes")
