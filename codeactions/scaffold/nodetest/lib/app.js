@@ -11,3 +11,6 @@ app.get('/r', rateLimit({ url: cfg.url, requests: cfg.requests, window: cfg.wind
 const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`http://127.0.0.1:${server.address().port}\n`);
 });
+// The test holds our stdin; if it dies, the pipe closes and so does this app.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

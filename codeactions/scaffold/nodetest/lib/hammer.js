@@ -32,7 +32,10 @@ async function main() {
   });
   await limiter.check('warmup:' + process.pid, 'warmup'); // connect and load the script
   process.stdout.write('ready\n');
+  // A parent that dies before "go" closes our stdin: leave instead of waiting forever.
+  process.stdin.once('end', () => process.exit(2));
   await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.removeAllListeners('end');
   process.stdin.destroy(); // nothing more to read; must not keep the process alive
   const out = { admitted: 0, denied: 0, errors: 0 };
   let next = 0;

@@ -14,7 +14,7 @@ const { parseFields } = require('../lib/http');
 const fx = redisFixture();
 
 function startApp(cfg) {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'lib', 'app.js'), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'lib', 'app.js'), JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).once('line', (base) => resolve({ base, kill: async () => { child.kill('SIGKILL'); await exited; } }));
