@@ -26,13 +26,13 @@ type counterCollector struct {
 	compares []syntax.Node
 }
 
-func (c *counterCollector) visit(n syntax.Node) {
+func (c *counterCollector) visit(n syntax.Node, kind string) {
 	x := c.x
 	var obj syntax.Node
-	switch n.Kind() {
+	switch kind {
 	case "call_expression":
 		f := unwrap(n.Field("function"))
-		if f.Kind() == "member_expression" && containerMethods[f.Field("property").Text(x.text)] {
+		if f.Kind() == "member_expression" && containerMethods[string(x.bytes(f.Field("property")))] {
 			obj = unwrap(f.Field("object"))
 		}
 	case "subscript_expression":
@@ -42,7 +42,7 @@ func (c *counterCollector) visit(n syntax.Node) {
 	case "assignment_expression", "augmented_assignment_expression":
 		c.assigns = append(c.assigns, [2]syntax.Node{n.Field("left"), n.Field("right")})
 	case "binary_expression":
-		switch n.Field("operator").Text(x.text) {
+		switch string(x.bytes(n.Field("operator"))) {
 		case ">", ">=", "<", "<=":
 			c.compares = append(c.compares, n)
 		}

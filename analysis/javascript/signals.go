@@ -1,6 +1,7 @@
 package javascript
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -38,39 +39,41 @@ func (x *extractor) signals(body syntax.Node, params []string) Signals {
 	}
 	called := map[string]bool{}
 	cc := counterCollector{x: x, taint: map[string]string{}}
+	// Hot loop (every node of every function): one Kind() per node, byte
+	// comparisons instead of strings, no allocation unless something is found.
 	body.Walk(func(n syntax.Node) bool {
-		if isFunctionNode(n) && n.Start() != body.Start() {
+		kind := n.Kind()
+		if isFunctionKind(kind) && n.Start() != body.Start() {
 			s.merge(x.funcSignals(n), called)
 			return false
 		}
-		cc.visit(n)
-		if n.Kind() == "method_definition" || n.Kind() == "class_declaration" || n.Kind() == "class" {
+		cc.visit(n, kind)
+		switch kind {
+		case "method_definition", "class_declaration", "class":
 			return false // methods are functions of their own
-		}
-		switch n.Kind() {
 		case "number":
-			if n.Text(x.text) == "429" {
+			if string(x.bytes(n)) == "429" {
 				s.Responds429, s.Rejects = true, true
 			}
 		case "identifier", "property_identifier":
-			switch t := n.Text(x.text); t {
+			switch b := x.bytes(n); string(b) {
 			case "TOO_MANY_REQUESTS", "TooManyRequests", "tooManyRequests":
 				s.Responds429, s.Rejects = true, true
 			default:
-				if identityNames[t] && n.Kind() == "identifier" {
+				if kind == "identifier" && identityNames[string(b)] {
 					s.Identity = true
 				}
 			}
 		case "string_fragment":
-			if identityHeaders[strings.ToLower(n.Text(x.text))] {
+			if b := x.bytes(n); len(b) >= 9 && len(b) <= 16 && identityHeaders[string(bytes.ToLower(b))] {
 				s.Identity = true
 			}
 		case "member_expression":
-			prop := n.Field("property").Text(x.text)
-			if identityProperties[prop] {
+			prop := x.bytes(n.Field("property"))
+			if identityProperties[string(prop)] {
 				s.Identity = true
 			}
-			if prop == "id" && strings.HasSuffix(strings.ToLower(unwrap(n.Field("object")).Text(x.text)), "user") {
+			if string(prop) == "id" && bytes.HasSuffix(bytes.ToLower(x.bytes(unwrap(n.Field("object")))), []byte("user")) {
 				s.Identity = true
 			}
 		case "throw_statement":
@@ -89,13 +92,25 @@ func (x *extractor) signals(body syntax.Node, params []string) Signals {
 		return true
 	})
 	s.Checks = append(cc.checks(), s.Checks...)
-	for _, c := range s.Called {
-		if limiterLikeName(c) {
-			s.CallsLimiter = true
-			break
-		}
-	}
 	return s
+}
+
+// bytes is a node's source text without copying it.
+func (x *extractor) bytes(n syntax.Node) []byte {
+	if n.IsNull() {
+		return nil
+	}
+	return x.text[n.Start():n.End()]
+}
+
+// isFunctionKind is isFunctionNode on a kind already read.
+func isFunctionKind(k string) bool {
+	switch k {
+	case "arrow_function", "function_expression", "function", "generator_function",
+		"function_declaration", "generator_function_declaration":
+		return true
+	}
+	return false
 }
 
 // merge adds a nested function's evidence.
@@ -124,42 +139,69 @@ const maxCalled = 48
 
 func (x *extractor) callSignals(n syntax.Node, s *Signals, called map[string]bool) {
 	fn := unwrap(n.Field("function"))
-	args := n.Field("arguments")
-	name := ""
+	var name []byte
 	switch fn.Kind() {
 	case "identifier":
-		name = fn.Text(x.text)
-		if name == "next" && args.NamedChildCount() > 0 {
-			if a, _ := stringLit(args.NamedChild(0), x.text); a != "route" && a != "router" {
-				s.Rejects = true
+		name = x.bytes(fn)
+		if string(name) == "next" {
+			if args := n.Field("arguments"); args.NamedChildCount() > 0 {
+				if a, _ := stringLit(args.NamedChild(0), x.text); a != "route" && a != "router" {
+					s.Rejects = true
+				}
 			}
 		}
 	case "member_expression":
-		name = fn.Field("property").Text(x.text)
-		recv, _ := x.path(fn.Field("object"))
-		defer func() {
-			// Keep the receiver too: limiter.check(res, 10, token) limits
-			// because of what it is called on.
-			if full := recv + "." + name; recv != "" && !called[full] && len(s.Called) < maxCalled {
-				called[full] = true
-				s.Called = append(s.Called, full)
-			}
-		}()
-		switch name {
+		name = x.bytes(fn.Field("property"))
+		switch string(name) {
 		case "consume": // rate-limiter-flexible
 			s.Consumes = true
 		case "limit": // @upstash/ratelimit: ratelimit.limit(identifier)
-			first := args.NamedChild(0)
-			if strings.Contains(strings.ToLower(lastName(recv)), "limit") && !first.IsNull() && first.Kind() != "number" {
+			first := n.Field("arguments").NamedChild(0)
+			recv := x.bytes(fn.Field("object"))
+			if bytes.Contains(bytes.ToLower(recv[max(0, bytes.LastIndexByte(recv, '.')+1):]), []byte("limit")) && !first.IsNull() && first.Kind() != "number" {
 				s.Consumes = true
 			}
 		}
+	default:
+		return
 	}
-	if name != "" && !called[name] && len(s.Called) < maxCalled {
-		called[name] = true
-		s.Called = append(s.Called, name)
+	// limiter.check(res, 10, token) limits because of what it is called on:
+	// the whole callee is matched against the limiter names.
+	if !s.CallsLimiter && limiterLikeBytes(x.bytes(fn)) {
+		s.CallsLimiter = true
+	}
+	if len(name) > 0 && !called[string(name)] && len(s.Called) < maxCalled {
+		called[string(name)] = true
+		s.Called = append(s.Called, string(name))
 	}
 }
+
+// limiterLikeBytes is limiterLikeName on source text (callees are short;
+// longer ones are copied).
+func limiterLikeBytes(b []byte) bool {
+	if len(b) > 96 {
+		return limiterLikeName(string(b))
+	}
+	var buf [96]byte
+	l := buf[:len(b)]
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l[i] = c
+	}
+	if bytes.Contains(l, []byte("delimiter")) {
+		return limiterLikeName(string(b))
+	}
+	for _, s := range limiterWords {
+		if bytes.Contains(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+var limiterWords = [][]byte{[]byte("ratelimit"), []byte("rate_limit"), []byte("limiter"), []byte("throttl"), []byte("slowdown"), []byte("slow_down"), []byte("brute")}
 
 // methodComparison recognizes req.method === 'POST' (either side).
 func (x *extractor) methodComparison(n syntax.Node) (string, bool) {
