@@ -93,7 +93,8 @@ func (it *interp) routeCall(fr *frame, inst *instance, c *Call, span analysis.Sp
 		it.addRoute(fr, inst, methods, path, []Value{handler}, &o, span, at)
 	case len(c.Args) == 2 && pathLike(c.Args[0]):
 		if child := it.inst(fr, c.Args[1], 0); child != nil && child != inst {
-			child.mounts = append(child.mounts, mountEdge{parent: inst, prefix: c.Args[0].Str, at: at})
+			prefix := it.constant(fr, c.Args[0])
+			child.mounts = append(child.mounts, mountEdge{parent: inst, prefix: prefix.Str, at: at})
 		}
 	}
 }
@@ -103,6 +104,9 @@ func (it *interp) routeCall(fr *frame, inst *instance, c *Call, span analysis.Sp
 // same call).
 func (it *interp) useCall(fr *frame, inst *instance, c *Call, at anchor) {
 	args := c.Args
+	if len(args) > 1 {
+		args = append([]Value{it.constant(fr, args[0])}, args[1:]...)
+	}
 	var prefixes []string
 	if len(args) > 1 && (args[0].Kind == KString || (args[0].Kind == KArray && len(stringList(args[0])) > 0)) {
 		prefixes, args = stringList(args[0]), args[1:]
@@ -171,6 +175,7 @@ func (it *interp) registerCall(fr *frame, inst *instance, c *Call, at anchor) {
 
 // addRoute records a route and whether its own chain protects it.
 func (it *interp) addRoute(fr *frame, inst *instance, methods []string, path Value, handlers []Value, opts *Value, span analysis.Span, at anchor) {
+	path = it.constant(fr, path)
 	r := &routeReg{inst: inst, methods: methods, file: fr.m.path, span: span, at: at, insertAt: -1}
 	if len(handlers) > 0 && handlers[0].Span != (analysis.Span{}) {
 		r.insertAt = it.base + handlers[0].Span.Start
@@ -192,6 +197,18 @@ func (it *interp) addRoute(fr *frame, inst *instance, methods []string, path Val
 		r.protected = it.optionsLimit(fr, *opts)
 	}
 	it.res.routes[r.file] = append(it.res.routes[r.file], r)
+}
+
+// constant resolves a name bound to a string or an array of strings
+// (const PREFIX = '/api'), for paths and mount prefixes.
+func (it *interp) constant(fr *frame, v Value) Value {
+	if v.Kind != KIdent && v.Kind != KMember {
+		return v
+	}
+	if _, val, ok := it.deref(fr, v, 0); ok && (val.Kind == KString || (val.Kind == KArray && len(stringList(val)) > 0)) {
+		return val
+	}
+	return v
 }
 
 // optionsLimit reads Fastify route options: a limiter hook, or
