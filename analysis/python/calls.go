@@ -96,7 +96,7 @@ func (x *extractor) settings(name string, value syntax.Node, depth int) {
 		return
 	}
 	s := Setting{Name: name, Value: clip(x.src(value)), Span: x.span(value)}
-	value.Walk(func(n syntax.Node) bool {
+	walkNamed(value, func(n syntax.Node) bool {
 		if n.Kind() == "string" && len(s.Strings) < maxNames {
 			if v, ok := stringValue(n, x.text); ok {
 				s.Strings = append(s.Strings, v)
@@ -112,7 +112,7 @@ func (x *extractor) settings(name string, value syntax.Node, depth int) {
 	if value.Kind() != "dictionary" || depth > 3 {
 		return
 	}
-	value.NamedChildren(func(p syntax.Node) bool {
+	kids(value, func(p syntax.Node) bool {
 		if p.Kind() == "pair" {
 			if k, ok := stringValue(p.Field("key"), x.text); ok {
 				x.settings(k, p.Field("value"), depth+1)

@@ -10,7 +10,7 @@ import (
 // the frameworks we know; any of them in a function body means the function
 // rejects over-limit callers itself.
 var reject429Markers = []string{
-	"429", "TOO_MANY_REQUESTS", "TooManyRequests", "HTTPTooManyRequests",
+	"TOO_MANY_REQUESTS", "TooManyRequests", "HTTPTooManyRequests",
 	"Throttled(", "Ratelimited(", "RateLimitExceeded",
 }
 
@@ -20,7 +20,22 @@ func rejects429(body string) bool {
 			return true
 		}
 	}
-	return false
+	return has429(body)
+}
+
+// has429 finds the number 429 on its own (not 4290 or 14291).
+func has429(text string) bool {
+	for off := 0; ; {
+		i := strings.Index(text[off:], "429")
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		off = at + 3
+		if (at == 0 || !isDigit(text[at-1])) && (off >= len(text) || !isDigit(text[off])) {
+			return true
+		}
+	}
 }
 
 // maxCalls bounds Func.Calls.
@@ -39,7 +54,7 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 		f.Decorators = namesIn(d, x.text, f.Decorators)
 	}
 	if params := def.Field("parameters"); x.mentions(params, dependsMarkers) {
-		params.Walk(func(n syntax.Node) bool {
+		walkNamed(params, func(n syntax.Node) bool {
 			if n.Kind() == "call" && isDependsCall(dotted(n.Field("function"), x.text)) {
 				f.Deps = namesIn(n.Field("arguments"), x.text, f.Deps)
 				return false
@@ -63,7 +78,7 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 		inner.fn = sc.fn + "." + name
 	}
 	inner.init = sc.fn == "" && sc.class != "" && name == "__init__"
-	body.NamedChildren(func(c syntax.Node) bool {
+	kids(body, func(c syntax.Node) bool {
 		x.visit(c, inner)
 		return true
 	})
@@ -79,27 +94,32 @@ func isDependsCall(callee string) bool {
 	return false
 }
 
-// functionDecorator turns one decorator of f into a route or a hook.
+// functionDecorator turns one decorator of f into a route or a hook. It
+// reads the decorator's text (decoratorCall), not its nodes: every function
+// of a module has decorators, and node access costs cgo calls.
 func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
-	expr := d.NamedChild(0)
-	if expr.Kind() != "call" {
+	dt := decoratorCall(x.text[d.Start():d.End()])
+	if dt.callee == "" {
+		return
+	}
+	recv, meth := receiverOf(dt.callee), lastPart(dt.callee)
+	if !dt.isCall {
 		// @app.before_request / @bp.before_app_request
-		callee := dotted(expr, x.text)
-		switch lastPart(callee) {
+		switch meth {
 		case "before_request", "before_app_request":
-			x.uf.Links = append(x.uf.Links, Link{Kind: Hook, Parent: receiverOf(callee), Names: []string{f.Name}, Span: x.span(d)})
+			x.uf.Links = append(x.uf.Links, Link{Kind: Hook, Parent: recv, Names: []string{f.Name}, Span: x.span(d)})
 		}
 		return
 	}
-	callee := dotted(expr.Field("function"), x.text)
-	recv, meth := receiverOf(callee), lastPart(callee)
 	if recv == "" {
 		return
 	}
-	a := x.args(expr)
 	switch {
 	case httpMethods[meth] != "" || meth == "route" || meth == "api_route":
-		methods := x.methodsOf(a)
+		methods := dt.strings("methods")
+		for i := range methods {
+			methods[i] = strings.ToUpper(methods[i])
+		}
 		if httpMethods[meth] != "" {
 			methods = []string{httpMethods[meth]}
 		} else if methods == nil {
@@ -107,12 +127,12 @@ func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
 		}
 		r := Route{
 			Kind: Decorated, Receiver: recv, Via: meth, Methods: methods,
-			Path: x.str(a, 0, "path"), Handler: f.Name,
+			Path: dt.str(0, "path"), Handler: f.Name,
 			Names: append(append([]string(nil), f.Decorators...), f.Deps...),
 			Span:  x.span(d),
 		}
 		if r.Path == "" {
-			r.Path = x.str(a, 0, "rule")
+			r.Path = dt.str(0, "rule")
 		}
 		x.addRoute(r)
 	case meth == "middleware":
@@ -127,7 +147,7 @@ func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
 func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 	name := x.src(def.Field("name"))
 	c := Class{Name: name, Span: x.span(def.Field("name"))}
-	def.Field("superclasses").NamedChildren(func(b syntax.Node) bool {
+	kids(def.Field("superclasses"), func(b syntax.Node) bool {
 		if d := dotted(b, x.text); d != "" {
 			c.Bases = append(c.Bases, d)
 		}
@@ -150,7 +170,7 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 	}
 	body := def.Field("body")
 	inner := scope{class: name}
-	body.NamedChildren(func(st syntax.Node) bool {
+	kids(body, func(st syntax.Node) bool {
 		switch st.Kind() {
 		case "function_definition":
 			c.Methods = append(c.Methods, x.src(st.Field("name")))
@@ -199,10 +219,10 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 	if sc.fn != "" {
 		inner.fn = "" // a class inside a function: its methods are still methods
 	}
-	body.NamedChildren(func(st syntax.Node) bool {
+	kids(body, func(st syntax.Node) bool {
 		if st.Kind() == "expression_statement" {
 			// class attributes were handled above; still look for calls in them
-			st.NamedChildren(func(e syntax.Node) bool {
+			kids(st, func(e syntax.Node) bool {
 				if e.Kind() == "assignment" {
 					x.visit(e.Field("right"), inner)
 				} else {

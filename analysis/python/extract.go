@@ -19,7 +19,7 @@ func imports(n syntax.Node, text []byte) []Import {
 	if !moduleNode.IsNull() {
 		module = moduleNode.Text(text)
 	}
-	n.NamedChildren(func(c syntax.Node) bool {
+	kids(n, func(c syntax.Node) bool {
 		if !moduleNode.IsNull() && c.Start() == moduleNode.Start() {
 			return true // the module name itself
 		}
@@ -49,11 +49,11 @@ func imports(n syntax.Node, text []byte) []Import {
 // routeMethods reads methods=["GET", "POST"]; GET when absent.
 func routeMethods(call syntax.Node, text []byte) []string {
 	var methods []string
-	call.Field("arguments").NamedChildren(func(arg syntax.Node) bool {
+	kids(call.Field("arguments"), func(arg syntax.Node) bool {
 		if arg.Kind() != "keyword_argument" || arg.Field("name").Text(text) != "methods" {
 			return true
 		}
-		arg.Field("value").NamedChildren(func(m syntax.Node) bool {
+		kids(arg.Field("value"), func(m syntax.Node) bool {
 			if s, ok := stringValue(m, text); ok {
 				methods = append(methods, strings.ToUpper(s))
 			}
@@ -71,7 +71,7 @@ func routeMethods(call syntax.Node, text []byte) []string {
 // literal, or the path= keyword argument.
 func firstStringArg(call syntax.Node, text []byte) string {
 	path := ""
-	call.Field("arguments").NamedChildren(func(arg syntax.Node) bool {
+	kids(call.Field("arguments"), func(arg syntax.Node) bool {
 		if arg.Kind() == "keyword_argument" {
 			if name := arg.Field("name").Text(text); name == "path" || name == "rule" {
 				path, _ = stringValue(arg.Field("value"), text)

@@ -50,3 +50,15 @@ func TestRelevant(t *testing.T) {
 		}
 	}
 }
+
+// A route returning the number 4290 does not answer 429 (a bug found by the
+// issue-2 benchmark, whose route 4290 was taken for protected).
+func TestHas429(t *testing.T) {
+	for s, want := range map[string]bool{
+		"status_code=429": true, "abort(429)": true, `{"item": 4290}`: false, "14291": false, "429": true, "x=429,": true,
+	} {
+		if got := has429(s); got != want {
+			t.Errorf("has429(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

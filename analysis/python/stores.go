@@ -39,7 +39,7 @@ func containerKind(n syntax.Node, text []byte) string {
 
 // rejectMarkers are the ways a limiter turns a caller away.
 var rejectMarkers = []string{
-	"raise", "abort(", "429", "return False", "TooMany", "TOO_MANY", "Throttled",
+	"raise", "abort(", "return False", "TooMany", "TOO_MANY", "Throttled",
 	"Forbidden", "PermissionDenied", "403", "locked",
 }
 
@@ -137,7 +137,7 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 		return
 	}
 	bodyText := string(raw)
-	rejects := false
+	rejects := has429(bodyText)
 	for _, m := range rejectMarkers {
 		if strings.Contains(bodyText, m) {
 			rejects = true
@@ -169,19 +169,19 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 	var refs []storeRef
 	locals, globals := map[string]bool{}, map[string]bool{}
 	derived := map[string]string{}
-	def.Field("parameters").Walk(func(n syntax.Node) bool {
+	walkNamed(def.Field("parameters"), func(n syntax.Node) bool {
 		if n.Kind() == "identifier" {
 			locals[x.src(n)] = true
 		}
 		return true
 	})
 	var comparisons, minus []syntax.Node
-	body.Walk(func(n syntax.Node) bool {
+	walkNamed(body, func(n syntax.Node) bool {
 		switch n.Kind() {
 		case "function_definition", "class_definition", "lambda":
 			return false
 		case "global_statement":
-			n.NamedChildren(func(c syntax.Node) bool {
+			kids(n, func(c syntax.Node) bool {
 				globals[x.src(c)] = true
 				return true
 			})
@@ -229,7 +229,7 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 		if _, ok := derived[n.name]; ok {
 			continue
 		}
-		n.right.Walk(func(c syntax.Node) bool {
+		walkNamed(n.right, func(c syntax.Node) bool {
 			if c.Kind() == "identifier" {
 				if s, ok := derived[x.src(c)]; ok {
 					derived[n.name] = s
@@ -246,7 +246,7 @@ func (x *extractor) uses(def syntax.Node, sc scope) {
 			}
 		}
 		found := ""
-		n.Walk(func(c syntax.Node) bool {
+		walkNamed(n, func(c syntax.Node) bool {
 			if c.Kind() == "identifier" && found == "" {
 				found = derived[x.src(c)]
 			}
@@ -321,7 +321,7 @@ type namedAssign struct {
 
 func derivedAssignments(body syntax.Node, text []byte) []namedAssign {
 	var out []namedAssign
-	body.Walk(func(n syntax.Node) bool {
+	walkNamed(body, func(n syntax.Node) bool {
 		switch n.Kind() {
 		case "function_definition", "class_definition", "lambda":
 			return false
@@ -335,7 +335,7 @@ func derivedAssignments(body syntax.Node, text []byte) []namedAssign {
 				out = append(out, namedAssign{l.Text(text), r})
 			case "pattern_list", "tuple_pattern", "list_pattern":
 				// start, count = hits.get(ip, (now, 0))
-				l.NamedChildren(func(c syntax.Node) bool {
+				kids(l, func(c syntax.Node) bool {
 					if c.Kind() == "identifier" {
 						out = append(out, namedAssign{c.Text(text), r})
 					}

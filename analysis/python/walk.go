@@ -49,7 +49,7 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 		x.uf.Imports = append(x.uf.Imports, imports(n, x.text)...)
 	case "decorated_definition":
 		var decs []syntax.Node
-		n.NamedChildren(func(c syntax.Node) bool {
+		kids(n, func(c syntax.Node) bool {
 			if c.Kind() == "decorator" {
 				decs = append(decs, c)
 			}
@@ -69,7 +69,7 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 		"try_statement", "except_clause", "except_group_clause", "finally_clause", "with_statement",
 		"match_statement", "case_clause":
 		if sc.init || x.mentions(n, blockMarkers) {
-			n.NamedChildren(func(c syntax.Node) bool {
+			kids(n, func(c syntax.Node) bool {
 				x.visit(c, sc)
 				return true
 			})
@@ -90,7 +90,7 @@ func (x *extractor) calls(n syntax.Node, sc scope) {
 	if !x.mentions(n, callMarkers) {
 		return
 	}
-	n.Walk(func(c syntax.Node) bool {
+	walkNamed(n, func(c syntax.Node) bool {
 		switch c.Kind() {
 		case "call":
 			x.call(c, sc)
@@ -151,41 +151,15 @@ func dotted(n syntax.Node, text []byte) string {
 const maxNames = 48
 
 // namesIn lists the dotted names mentioned in n: called functions,
-// Depends(...) targets, list elements. Keyword names and strings are skipped.
+// Depends(...) targets, list elements. Keyword names, keywords, numbers,
+// strings and comments are skipped. It reads n's text with a small
+// tokenizer (names.go): walking the nodes costs several cgo calls each and
+// this runs on every decorator of every function.
 func namesIn(n syntax.Node, text []byte, out []string) []string {
 	if n.IsNull() {
 		return out
 	}
-	add := func(s string) {
-		if s == "" || len(out) >= maxNames {
-			return
-		}
-		for _, o := range out {
-			if o == s {
-				return
-			}
-		}
-		out = append(out, s)
-	}
-	n.Walk(func(c syntax.Node) bool {
-		switch c.Kind() {
-		case "identifier":
-			add(c.Text(text))
-			return false
-		case "attribute":
-			if d := dotted(c, text); d != "" {
-				add(d)
-				return false
-			}
-		case "keyword_argument":
-			out = namesIn(c.Field("value"), text, out)
-			return false
-		case "string", "comment":
-			return false
-		}
-		return len(out) < maxNames
-	})
-	return out
+	return namesInText(text[n.Start():n.End()], out)
 }
 
 // args is a call's arguments with their text resolved.
@@ -196,7 +170,7 @@ type args struct {
 
 func (x *extractor) args(call syntax.Node) args {
 	var a args
-	call.Field("arguments").NamedChildren(func(c syntax.Node) bool {
+	kids(call.Field("arguments"), func(c syntax.Node) bool {
 		switch c.Kind() {
 		case "keyword_argument":
 			if a.kw == nil {
@@ -236,7 +210,7 @@ func (x *extractor) methodsOf(a args) []string {
 		return nil
 	}
 	var out []string
-	m.NamedChildren(func(c syntax.Node) bool {
+	kids(m, func(c syntax.Node) bool {
 		if s, ok := stringValue(c, x.text); ok {
 			out = append(out, strings.ToUpper(s))
 		}
@@ -277,4 +251,36 @@ func (x *extractor) addRoute(r Route) {
 		}
 	}
 	x.uf.Routes = append(x.uf.Routes, r)
+}
+
+// kids calls fn for each named child of n until fn returns false. Small
+// nodes are read by index: a tree cursor (what syntax.Node.NamedChildren
+// uses) costs a cgo allocation and a finalizer, which dominated extraction
+// when taken for every decorator and argument list.
+func kids(n syntax.Node, fn func(syntax.Node) bool) {
+	if n.IsNull() {
+		return
+	}
+	c := n.NamedChildCount()
+	if c > 32 {
+		n.NamedChildren(fn)
+		return
+	}
+	for i := 0; i < c; i++ {
+		if !fn(n.NamedChild(i)) {
+			return
+		}
+	}
+}
+
+// walkNamed visits n and its named descendants depth-first; returning false
+// from fn skips that node's children.
+func walkNamed(n syntax.Node, fn func(syntax.Node) bool) {
+	if n.IsNull() || !fn(n) {
+		return
+	}
+	kids(n, func(c syntax.Node) bool {
+		walkNamed(c, fn)
+		return true
+	})
 }
