@@ -146,6 +146,10 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 		}
 		if p, ok := x.path(fn); ok {
 			v.Name = p
+		} else if fn.Kind() == "import" {
+			// import('./routes.js') resolves like require: to the module's
+			// default export (what fastify.register and friends use).
+			v.Name = "require"
 		} else if depth > 0 {
 			c := x.value(fn, depth-1)
 			v.Callee = &c
