@@ -7,12 +7,12 @@ import (
 
 func TestNamesInText(t *testing.T) {
 	cases := map[string][]string{
-		`@app.post("/login", dependencies=[Depends(RateLimiter(times=2, seconds=5))])`: {"app.post", "Depends", "RateLimiter"},
+		`@app.post("/login", dependencies=[Depends(RateLimiter(times=2, seconds=5))])`:   {"app.post", "Depends", "RateLimiter"},
 		`@method_decorator(ratelimit(key="ip", rate="5/m"), name="post")`:                {"method_decorator", "ratelimit"},
 		`[Middleware(RateLimitMiddleware, redis=os.environ["R"]), limiter.limit("1/s")]`: {"Middleware", "RateLimitMiddleware", "os.environ", "limiter.limit"},
 		`f(r"a\"", b'x', f"{secret}", """doc "q" """, x == y, z=1) # comment name`:       {"f", "x", "y"},
-		`a.b().c[d] if e else None`:                                                       {"a.b", "c", "d", "e"},
-		`(x := 1.5e3) + 0x1F`:                                                             {"x"},
+		`a.b().c[d] if e else None`: {"a.b", "c", "d", "e"},
+		`(x := 1.5e3) + 0x1F`:       {"x"},
 	}
 	for src, want := range cases {
 		if got := namesInText([]byte(src), nil); !reflect.DeepEqual(got, want) {
