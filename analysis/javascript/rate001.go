@@ -21,6 +21,7 @@ import (
 //	insert_at  Express/Koa/Hono: byte offset of the route's first handler,
 //	           where a limiter middleware argument goes
 //	counter    the container's name, "this.x" for class fields (replace-counter)
+//	class      the class of a field counter (replace-counter)
 //	library    express-rate-limit | express-slow-down | rate-limiter-flexible |
 //	           @fastify/rate-limit | koa-ratelimit | hono-rate-limiter |
 //	           express-brute (limiter-to-redis)

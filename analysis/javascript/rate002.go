@@ -59,6 +59,9 @@ func handRolledCounters(m *module) []analysis.Finding {
 			}
 			name := c.Name
 			fix := map[string]string{"fix": "replace-counter", "counter": name, "framework": frameworkFor(m)}
+			if c.Class != "" {
+				fix["class"] = c.Class
+			}
 			if n, ok := m.number(check.Threshold); ok {
 				fix["limit"] = strconv.Itoa(n)
 			}
