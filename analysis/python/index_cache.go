@@ -1,0 +1,105 @@
+package python
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/stablestack/stablestack/analysis"
+)
+
+// The workspace index is derived from every file's facts; it is rebuilt
+// when the workspace generation or the configuration changes, reusing the
+// fileInfo of every file whose Facts pointer is unchanged.
+
+var cache struct {
+	sync.Mutex
+	ws    analysis.Workspace
+	gen   uint64
+	cfg   *analysis.Config
+	roots string // module paths in fileInfos depend on the roots
+	idx   *index
+	infos map[*Facts]*fileInfo
+}
+
+// indexFor returns the workspace index, building it when the workspace or
+// the configuration changed since the last call.
+func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
+	cache.Lock()
+	defer cache.Unlock()
+	gen := ws.Generation()
+	if cache.idx != nil && cache.ws == ws && cache.gen == gen && cache.cfg == cfg {
+		return cache.idx
+	}
+	roots := ws.Roots()
+	rootsKey := strings.Join(roots, "\x00")
+	infos := map[*Facts]*fileInfo{}
+	idx := &index{
+		files: map[string]*fileInfo{}, modules: map[string][]*fileInfo{}, cfg: cfg,
+		parents: map[objKey][]mountRef{}, links: map[objKey][]linkRef{},
+		guard: map[string]bool{}, appGuard: map[string]bool{}, longLived: map[string]bool{},
+		remoteUses: map[objKey][]useRef{},
+	}
+	ws.Each(func(f *analysis.File) bool {
+		facts, ok := f.Facts.(*Facts)
+		if !ok || len(facts.Units) == 0 {
+			return true
+		}
+		fi := cache.infos[facts]
+		if fi == nil || cache.ws != ws || cache.roots != rootsKey || fi.path != f.Path {
+			fi = newFileInfo(f.Path, facts, roots)
+		}
+		infos[facts] = fi
+		idx.files[f.Path] = fi
+		parts := strings.Split(fi.module, ".")
+		for i := range parts {
+			key := strings.Join(parts[i:], ".")
+			idx.modules[key] = append(idx.modules[key], fi)
+		}
+		return true
+	})
+	idx.build()
+	idx.roots = roots
+	cache.ws, cache.gen, cache.cfg, cache.roots, cache.idx, cache.infos = ws, gen, cfg, rootsKey, idx, infos
+	return idx
+}
+
+// memoKey identifies a memoized answer: fi is the file the question is
+// asked from (a pointer, so an unsaved buffer's fileInfo never shares answers
+// with the indexed version of the same path), path/name the subject.
+type memoKey struct {
+	kind       uint8
+	fi         *fileInfo
+	path, name string
+}
+
+const (
+	memoRejects uint8 = iota
+	memoFramework
+	memoRecvGuarded
+)
+
+func (ix *index) memoBool(kind uint8, fi *fileInfo, path, name string, f func() bool) bool {
+	k := memoKey{kind, fi, path, name}
+	if v, ok := ix.memoGet(k); ok {
+		return v.b
+	}
+	v := f()
+	ix.memoPut(k, memoVal{b: v})
+	return v
+}
+
+func (ix *index) memoGet(k memoKey) (memoVal, bool) {
+	ix.memoMu.RLock()
+	v, ok := ix.memo[k]
+	ix.memoMu.RUnlock()
+	return v, ok
+}
+
+func (ix *index) memoPut(k memoKey, v memoVal) {
+	ix.memoMu.Lock()
+	if ix.memo == nil {
+		ix.memo = map[memoKey]memoVal{}
+	}
+	ix.memo[k] = v
+	ix.memoMu.Unlock()
+}
