@@ -1,6 +1,7 @@
 package python
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -44,17 +45,19 @@ const maxCalls = 64
 // function records a function or method, the routes and hooks its
 // decorators declare, and its counter uses, then walks its body.
 func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
-	name := x.src(def.Field("name"))
-	f := Func{Name: name, Span: x.span(def.Field("name"))}
+	nameNode, body := def.Field("name"), def.Field("body")
+	name := x.src(nameNode)
+	f := Func{Name: name, Span: x.span(nameNode)}
 	if sc.fn == "" {
 		f.Class = sc.class
 	}
-	f.Async = def.Child(0).Kind() == "async"
+	defStart, bodyStart := def.Start(), body.Start()
+	f.Async = bytes.HasPrefix(x.text[defStart:], []byte("async"))
 	for _, d := range decs {
 		f.Decorators = namesIn(d, x.text, f.Decorators)
 	}
-	if params := def.Field("parameters"); x.mentions(params, dependsMarkers) {
-		walkNamed(params, func(n syntax.Node) bool {
+	if header := x.text[defStart:bodyStart]; bytes.Contains(header, []byte("Depends")) || bytes.Contains(header, []byte("Security")) {
+		walkNamed(def.Field("parameters"), func(n syntax.Node) bool {
 			if n.Kind() == "call" && isDependsCall(dotted(n.Field("function"), x.text)) {
 				f.Deps = namesIn(n.Field("arguments"), x.text, f.Deps)
 				return false
@@ -62,8 +65,7 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 			return true
 		})
 	}
-	body := def.Field("body")
-	bodyText := x.text[body.Start():body.End()]
+	bodyText := x.text[bodyStart:body.End()]
 	f.Rejects429 = rejects429(string(bodyText))
 	f.Calls = callNames(bodyText, maxCalls)
 	x.uf.Funcs = append(x.uf.Funcs, f)
@@ -71,7 +73,7 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 	for _, d := range decs {
 		x.functionDecorator(d, f, sc)
 	}
-	x.uses(def, sc)
+	x.uses(def, body, bodyText, sc)
 
 	inner := scope{class: sc.class, fn: name}
 	if sc.fn != "" {
@@ -83,8 +85,6 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 		return true
 	})
 }
-
-var dependsMarkers = [][]byte{[]byte("Depends"), []byte("Security")}
 
 func isDependsCall(callee string) bool {
 	switch lastPart(callee) {

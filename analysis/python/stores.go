@@ -127,9 +127,7 @@ type storeRef struct {
 
 // uses finds the containers a function reads by key and compares against a
 // threshold, and records each as a Use.
-func (x *extractor) uses(def syntax.Node, sc scope) {
-	body := def.Field("body")
-	raw := x.text[body.Start():body.End()]
+func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 	// A limiter compares (< >), reads by key ([ or .get/.setdefault/.pop)
 	// and rejects; checking the text first skips almost every function.
 	if !bytes.ContainsAny(raw, "<>") || !(bytes.ContainsRune(raw, '[') || bytes.Contains(raw, []byte(".get(")) ||

@@ -49,13 +49,16 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 		x.uf.Imports = append(x.uf.Imports, imports(n, x.text)...)
 	case "decorated_definition":
 		var decs []syntax.Node
+		var def syntax.Node
 		kids(n, func(c syntax.Node) bool {
 			if c.Kind() == "decorator" {
 				decs = append(decs, c)
+			} else {
+				def = c // the definition comes last
 			}
 			return true
 		})
-		switch def := n.Field("definition"); def.Kind() {
+		switch def.Kind() {
 		case "function_definition":
 			x.function(def, decs, sc)
 		case "class_definition":
