@@ -30,6 +30,9 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 		}
 	}
 	facts := &Facts{Lang: fe.lang, Broken: tree.Root().HasError()}
+	// Each unit of one version has its own UnitFacts (checks key results by
+	// it): a statement repeated verbatim gets a copy, not the shared one.
+	used := map[*UnitFacts]bool{}
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
@@ -39,6 +42,11 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 		if u, ok := reuse[h]; ok && u.End-u.Start == end-start {
 			moved := *u
 			moved.Start, moved.End = start, end
+			if used[u.UnitFacts] {
+				copied := *u.UnitFacts
+				moved.UnitFacts = &copied
+			}
+			used[moved.UnitFacts] = true
 			facts.Units = append(facts.Units, &moved)
 			return true
 		}

@@ -100,3 +100,14 @@ func TestRelevant(t *testing.T) {
 		}
 	}
 }
+
+// Two identical statements are two units with their own facts, so both of
+// their routes are reported after an edit elsewhere.
+func TestRepeatedStatementsKeepTheirOwnFacts(t *testing.T) {
+	src := "const app = require('express')();\napp.post('/x', (req, res) => res.end());\napp.post('/x', (req, res) => res.end());\n"
+	old := summarize(t, syntax.JavaScript, []byte(src), nil)
+	got := summarize(t, syntax.JavaScript, []byte("// edited\n"+src), old)
+	if got.Units[1].UnitFacts == got.Units[2].UnitFacts {
+		t.Fatal("two units share one UnitFacts")
+	}
+}

@@ -72,7 +72,13 @@ type routeReg struct {
 	span      analysis.Span // absolute
 	at        anchor
 	protected bool // by its own handler chain or options
-	insertAt  int  // absolute offset of the first handler, where a limiter argument goes; -1 if unknown
+	// unit is the statement the registration call sits in; rel and
+	// relInsert (the first handler, where a limiter argument goes; -1 if
+	// unknown) are relative to it, so a route kept from an earlier
+	// interpretation still lands on the right offsets after edits above it.
+	unit      *UnitFacts
+	rel       analysis.Span
+	relInsert int
 }
 
 // interpretation is the result for the whole workspace.
@@ -112,7 +118,8 @@ type interp struct {
 	active  map[*Func]bool
 	modules map[*module]*frame
 	res     *interpretation
-	base    int
+	base    int        // start of the unit being interpreted
+	unit    *UnitFacts // the unit being interpreted
 	// limiterMemo caches isLimiter for calls (guarded by nothing: an
 	// interp runs on one goroutine).
 	limiterMemo map[limiterKey]bool // start of the unit whose call is being interpreted
@@ -286,6 +293,7 @@ func (it *interp) run(fr *frame, sc *Scope, u *Unit) {
 		if inst == nil {
 			continue
 		}
+		it.unit = u.UnitFacts
 		it.registration(fr, inst, c, span, at, u.Start)
 	}
 }

@@ -35,33 +35,46 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	}
 	p := programFor(f, ws, cfg)
 	res := p.interpret()
+	facts := f.Facts.(*Facts)
+	starts := make(map[*UnitFacts]int, len(facts.Units))
+	for _, u := range facts.Units {
+		starts[u.UnitFacts] = u.Start
+	}
 	// A route registered by a function that runs more than once (an
 	// installer used by two apps) is reported when any run leaves it open.
-	var order []analysis.Span
-	open := map[analysis.Span]*routeReg{}
-	full := map[analysis.Span]string{}
+	type open struct {
+		r    *routeReg
+		span analysis.Span
+		full string
+	}
+	var found []open
+	seen := map[analysis.Span]bool{}
 	for _, r := range res.routes[f.Path] {
-		if r.protected || open[r.span] != nil {
+		start, ok := starts[r.unit]
+		if r.protected || !ok {
+			continue
+		}
+		span := r.rel.Shift(start)
+		if seen[span] {
 			continue
 		}
 		if p, ok := unprotectedPath(r.inst, r.at, r.path, r.dynamic, 0); ok {
-			open[r.span], full[r.span] = r, p
-			order = append(order, r.span)
+			seen[span] = true
+			found = append(found, open{r, span, p})
 		}
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i].Start < order[j].Start })
+	sort.Slice(found, func(i, j int) bool { return found[i].span.Start < found[j].span.Start })
 	var out []analysis.Finding
-	for _, s := range order {
-		r := open[s]
-		path := full[s]
+	for _, o := range found {
+		r, path := o.r, o.full
 		if r.dynamic {
 			path = "(dynamic path)"
 		} else if isHealth(cfg, path) || isCatchAll(r.path) {
 			continue
 		}
-		fd := routeFinding(s, r.methods, path, r.inst.framework)
-		if r.insertAt >= 0 && r.inst.framework != fwFastify {
-			fd.Fix["insert_at"] = strconv.Itoa(r.insertAt)
+		fd := routeFinding(o.span, r.methods, path, r.inst.framework)
+		if r.relInsert >= 0 && r.inst.framework != fwFastify {
+			fd.Fix["insert_at"] = strconv.Itoa(o.span.Start - r.rel.Start + r.relInsert)
 		}
 		out = append(out, fd)
 	}

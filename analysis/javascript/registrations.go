@@ -176,9 +176,10 @@ func (it *interp) registerCall(fr *frame, inst *instance, c *Call, at anchor) {
 // addRoute records a route and whether its own chain protects it.
 func (it *interp) addRoute(fr *frame, inst *instance, methods []string, path Value, handlers []Value, opts *Value, span analysis.Span, at anchor) {
 	path = it.constant(fr, path)
-	r := &routeReg{inst: inst, methods: methods, file: fr.m.path, span: span, at: at, insertAt: -1}
+	r := &routeReg{inst: inst, methods: methods, file: fr.m.path, span: span, at: at,
+		unit: it.unit, rel: span.Shift(-it.base), relInsert: -1}
 	if len(handlers) > 0 && handlers[0].Span != (analysis.Span{}) {
-		r.insertAt = it.base + handlers[0].Span.Start
+		r.relInsert = handlers[0].Span.Start
 	}
 	switch ps := stringList(path); {
 	case path.Kind == KString:
