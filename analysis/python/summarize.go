@@ -63,10 +63,10 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 
 // summarizeStatement extracts the facts of one top-level statement. base is
 // the statement's start, subtracted from every span.
-func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
+func summarizeStatement(n syntax.Node, text []byte, base int) *UnitFacts {
 	x := &extractor{text: text, base: base}
 	x.visit(n, scope{})
-	return x.uf
+	return &x.uf
 }
 
 // Relevant implements analysis.Frontend.
