@@ -11,7 +11,7 @@
 //      EDITORS_RESULTS, SCREENSHOT_DIR (per-run folder), CHROMIUM (default /usr/bin/chromium),
 //      UPDATE_SCREENSHOTS=1 to refresh the PNGs the README shows.
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -283,49 +283,42 @@ function setWorkspaceSettings(settings) {
   writeFileSync(path.join(workspace, ".vscode", "settings.json"), JSON.stringify(settings, null, 2));
 }
 
-async function main() {
-  const scratch = mkdtempSync(path.join(tmpdir(), "stablestack-vscode-"));
-  const userData = path.join(scratch, "user-data");
-  const extDir = path.join(scratch, "extensions");
-  const common = ["--user-data-dir", userData, "--extensions-dir", extDir];
-  let server;
+/**
+ * Starts code-server on `folder` and opens it in Chromium. Untrusted sessions keep
+ * Workspace Trust on, so the folder opens in Restricted Mode.
+ */
+async function openSession({ scratch, common, folder, trusted, logName }) {
+  writeFileSync(path.join(scratch, "config.yaml"), "auth: none\n");
+  const port = await freePort();
+  const log = createWriteStream(path.join(shotDir, logName));
+  const server = spawn(
+    codeServer,
+    [
+      ...common,
+      "--config", path.join(scratch, "config.yaml"),
+      "--auth", "none",
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--disable-telemetry",
+      "--disable-update-check",
+      ...(trusted ? ["--disable-workspace-trust"] : []),
+      "--disable-getting-started-override",
+      folder,
+    ],
+    { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: scratch } },
+  );
+  server.stdout.pipe(log);
+  server.stderr.pipe(log);
   let context;
+  const close = async () => {
+    if (context) await context.close().catch(() => {});
+    if (server.pid) await stopGroup(server);
+  };
   try {
-    const installed = await testCase("VSIX installs with code-server --install-extension", async () => {
-      const r = spawnSync(codeServer, [...common, "--install-extension", vsix, "--force"], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr || r.stdout}`);
-      const list = spawnSync(codeServer, [...common, "--list-extensions", "--show-versions"], { encoding: "utf8" });
-      if (!/stablestack\.stablestack@/.test(list.stdout)) throw new Error(`not listed: ${list.stdout}`);
-    });
-    if (!installed) return;
-
-    setUserSettings(userData, {});
-    writeFileSync(path.join(scratch, "config.yaml"), "auth: none\n");
-    const port = await freePort();
-    const log = createWriteStream(path.join(shotDir, "code-server.log"));
-    server = spawn(
-      codeServer,
-      [
-        ...common,
-        "--config", path.join(scratch, "config.yaml"),
-        "--auth", "none",
-        "--bind-addr", `127.0.0.1:${port}`,
-        "--disable-telemetry",
-        "--disable-update-check",
-        "--disable-workspace-trust",
-        "--disable-getting-started-override",
-        workspace,
-      ],
-      { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: scratch } },
-    );
-    server.stdout.pipe(log);
-    server.stderr.pipe(log);
     await waitFor("code-server to listen", async () => {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
       return res && res.ok;
     }, 60000);
-
-    context = await chromium.launchPersistentContext(path.join(scratch, "chromium-profile"), {
+    context = await chromium.launchPersistentContext(path.join(scratch, `chromium-profile-${port}`), {
       executablePath: chromiumPath,
       headless: true,
       args: [
@@ -340,10 +333,35 @@ async function main() {
       ],
       viewport: { width: 1280, height: 800 },
     });
-    page = context.pages()[0] || (await context.newPage());
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
-    await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60000 });
+    const p = context.pages()[0] || (await context.newPage());
+    await p.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
+    await p.locator(".monaco-workbench").waitFor({ timeout: 60000 });
+    await p.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60000 });
+    return { page: p, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function main() {
+  const scratch = mkdtempSync(path.join(tmpdir(), "stablestack-vscode-"));
+  const userData = path.join(scratch, "user-data");
+  const extDir = path.join(scratch, "extensions");
+  const common = ["--user-data-dir", userData, "--extensions-dir", extDir];
+  let session;
+  try {
+    const installed = await testCase("VSIX installs with code-server --install-extension", async () => {
+      const r = spawnSync(codeServer, [...common, "--install-extension", vsix, "--force"], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr || r.stdout}`);
+      const list = spawnSync(codeServer, [...common, "--list-extensions", "--show-versions"], { encoding: "utf8" });
+      if (!/stablestack\.stablestack@/.test(list.stdout)) throw new Error(`not listed: ${list.stdout}`);
+    });
+    if (!installed) return;
+
+    setUserSettings(userData, {});
+    session = await openSession({ scratch, common, folder: workspace, trusted: true, logName: "code-server.log" });
+    page = session.page;
 
     let pyDiag = false;
     let jsDiag = false;
@@ -420,11 +438,30 @@ async function main() {
       }, 20000);
     });
     console.error(`workspace after the run: ${readdirSync(workspace).sort().join(" ")}`);
+    await session.close();
+    session = undefined;
+
+    await testCase("untrusted workspace: its stablestack.path is ignored, the bundled server runs", async () => {
+      // A cloned repository must not be able to make the editor run a program of its
+      // choosing: stablestack.path is a restricted configuration.
+      const untrusted = path.join(scratch, "untrusted-workspace");
+      cpSync(path.join(here, "..", "..", "test", "fixtures", "workspace"), untrusted, { recursive: true });
+      const evil = path.join(scratch, "evil-was-run");
+      const evilBin = path.join(scratch, "evil.sh");
+      writeFileSync(evilBin, `#!/bin/sh\ntouch ${evil}\nexit 1\n`, { mode: 0o755 });
+      mkdirSync(path.join(untrusted, ".vscode"), { recursive: true });
+      writeFileSync(path.join(untrusted, ".vscode", "settings.json"), JSON.stringify({ "stablestack.path": evilBin }));
+      setUserSettings(userData, { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" });
+      session = await openSession({ scratch, common, folder: untrusted, trusted: false, logName: "code-server-untrusted.log" });
+      page = session.page;
+      await page.locator(".statusbar-item", { hasText: "Restricted Mode" }).first().waitFor({ timeout: 30000 });
+      await openFile("app.py");
+      await waitFor("a squiggle from the bundled server", async () => (await squiggles().count()) > 0);
+      if (existsSync(evil)) throw new Error("the workspace's stablestack.path was executed");
+      await page.screenshot({ path: path.join(shotDir, "untrusted.png") });
+    });
   } finally {
-    if (context) await context.close().catch(() => {});
-    if (server && server.pid) {
-      await stopGroup(server);
-    }
+    if (session) await session.close();
     if (process.env.KEEP_SCRATCH === "1") {
       console.error(`kept ${scratch}`);
     } else {
