@@ -265,6 +265,7 @@ func (rt *route) displayPath() string {
 //	counter      RATE002: the in-memory counter or limiter variable
 //	limit        RATE002: the threshold as written ("100", "MAX_ATTEMPTS")
 //	limit_op     RATE002: how the counter is compared to it (">", ">=", ...)
+//	window_expr  RATE002: the window as written ("60", "WINDOW_SECONDS"), when found
 //	function     RATE002: the function that checks the counter
 //	class        RATE002: the class owning a self.x counter
 //	storage      RATE002 limiter-to-redis: the storage setting found ("" = none)
