@@ -133,6 +133,30 @@ class RedisOutageTest(unittest.TestCase):
         got = [limiter.hit("ip:203.0.113.9", lim, "r") for _ in range(3)]
         self.assertEqual([(d.allowed, d.unavailable) for d in got], [(True, False), (True, False), (False, False)])
 
+    def test_restart_recovered_by_a_long_lived_event_loop(self):
+        limiter = support.limiter(self.server.url, breaker_backoff=0.05, breaker_max_backoff=0.05)
+        lim = (rl.Limit(2, 60),)
+        logging.getLogger("stablestack.ratelimit").disabled = True
+        self.addCleanup(setattr, logging.getLogger("stablestack.ratelimit"), "disabled", False)
+
+        async def main():
+            hit = lambda who: limiter.ahit(who, lim, "loop")
+            self.assertTrue((await hit("ip:203.0.113.40")).allowed)
+            await asyncio.get_running_loop().run_in_executor(None, self.server.stop)
+            d = await hit("ip:203.0.113.40")
+            self.assertTrue(d.allowed and d.unavailable)
+            await asyncio.get_running_loop().run_in_executor(None, self.server.start)
+            deadline = time.monotonic() + 10
+            while (await hit("ip:203.0.113.41")).unavailable:  # pooled connections are stale
+                self.assertLess(time.monotonic(), deadline, "the async client never reconnected")
+                await asyncio.sleep(0.05)
+            got = [await hit("ip:203.0.113.40") for _ in range(3)]
+            await limiter.aclose()
+            return got
+        got = asyncio.run(main())
+        # The restarted Redis is empty: two admitted, then limited, on the same loop.
+        self.assertEqual([(d.allowed, d.unavailable) for d in got], [(True, False), (True, False), (False, False)])
+
     def test_stopped_mid_load_fails_open_within_the_timeout(self):
         timeout = 0.1
         limiter = rl.Limiter(self.server.url, timeout=timeout, connect_timeout=timeout)
