@@ -74,6 +74,7 @@ class FastAPITest(unittest.TestCase):
 
         import fastapi_future_app
         app.mount("/sub", fastapi_future_app.make_app(lim, names["future"]))
+        cls.app = app
         cls.server = Uvicorn(app).__enter__()
 
     @classmethod
@@ -97,6 +98,10 @@ class FastAPITest(unittest.TestCase):
                     body_check=lambda b: self.assertEqual(json.loads(b), {"item_id": 7, "q": "abc"}))
         status, _, body = http_get(self.server.url("/items/notanint"))
         self.assertEqual(status, 422, body)
+
+    def test_openapi_shows_only_the_handlers_parameters(self):
+        params = self.app.openapi()["paths"]["/items/{item_id}"]["get"]["parameters"]
+        self.assertEqual([(p["name"], p["in"]) for p in params], [("item_id", "path"), ("q", "query")])
 
     def test_handler_response_parameter(self):
         check_cycle(self, self.get("/resp"), body_check=lambda b: self.assertEqual(b, "text"))
