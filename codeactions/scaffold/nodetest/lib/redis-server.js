@@ -37,22 +37,45 @@ function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Sends one inline command and resolves with the raw reply (enough for PING / CLUSTER). */
-function rawCommand(port, line, timeoutMs = 1000) {
+/** The end of the RESP value starting at `pos` in `buf`, or -1 while it is incomplete. */
+function respEnd(buf, pos = 0) {
+  const nl = buf.indexOf('\r\n', pos);
+  if (nl < 0) return -1;
+  const type = buf[pos];
+  const n = Number(buf.slice(pos + 1, nl));
+  if (type === '$') return n < 0 ? nl + 2 : buf.length >= nl + 2 + n + 2 ? nl + 2 + n + 2 : -1;
+  if (type === '*') {
+    let at = nl + 2;
+    for (let i = 0; i < n; i++) {
+      at = respEnd(buf, at);
+      if (at < 0) return -1;
+    }
+    return at;
+  }
+  return nl + 2;
+}
+
+/** Sends one inline command and resolves with the complete raw reply (test plumbing). */
+function rawCommand(port, line, timeoutMs = 2000) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     let buf = '';
     const timer = setTimeout(() => { sock.destroy(); reject(new Error('timeout')); }, timeoutMs);
     sock.on('connect', () => sock.write(line + '\r\n'));
+    sock.setEncoding('latin1'); // bulk lengths count bytes
     sock.on('data', (d) => {
       buf += d;
-      if (buf.endsWith('\r\n')) { clearTimeout(timer); sock.end(); resolve(buf); }
+      if (respEnd(buf) >= 0) { clearTimeout(timer); sock.end(); resolve(buf); }
     });
     sock.on('error', (e) => { clearTimeout(timer); reject(e); });
   });
 }
 
 class RedisServer {
+  /**
+   * `cluster: true` starts a cluster-mode node owning all 16384 slots; `cluster: 'node'` a
+   * cluster-mode node owning none (see startCluster for a multi-master cluster).
+   */
   constructor({ cluster = false } = {}) {
     this.cluster = cluster;
     this.port = 0;
@@ -89,7 +112,7 @@ class RedisServer {
       }
       if (this.proc.exitCode !== null) throw new Error(`redis-server exited: ${stderr}`);
     }
-    if (this.cluster) await this.claimAllSlots();
+    if (this.cluster === true) await this.claimAllSlots();
     return this;
   }
 
@@ -166,4 +189,33 @@ class RedisServer {
   }
 }
 
-module.exports = { RedisServer, skipUnless, freePort, sleep };
+/**
+ * A Redis Cluster of `masters` cluster-mode servers, each owning an equal range of slots,
+ * introduced to each other with CLUSTER MEET. Resolves once every node reports
+ * cluster_state:ok; `close()` stops them all.
+ */
+async function startCluster(masters = 3) {
+  const nodes = [];
+  try {
+    for (let i = 0; i < masters; i++) nodes.push(await new RedisServer({ cluster: 'node' }).start());
+    const per = Math.ceil(16384 / masters);
+    for (const [i, n] of nodes.entries()) {
+      const reply = await n.command(`CLUSTER ADDSLOTSRANGE ${i * per} ${Math.min(16383, (i + 1) * per - 1)}`);
+      if (!reply.startsWith('+OK')) throw new Error(`CLUSTER ADDSLOTSRANGE: ${reply}`);
+    }
+    for (const n of nodes.slice(1)) await nodes[0].command(`CLUSTER MEET 127.0.0.1 ${n.port}`);
+    for (let i = 0; i < 400; i++) {
+      const states = await Promise.all(nodes.map((n) => n.command('CLUSTER INFO')));
+      if (states.every((st) => st.includes('cluster_state:ok') && st.includes(`cluster_known_nodes:${masters}`))) {
+        return { nodes, close: () => Promise.all(nodes.map((n) => n.close())) };
+      }
+      await sleep(50);
+    }
+    throw new Error('the cluster never reached cluster_state:ok');
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.close()));
+    throw err;
+  }
+}
+
+module.exports = { RedisServer, startCluster, skipUnless, freePort, sleep };

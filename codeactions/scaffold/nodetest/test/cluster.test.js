@@ -1,8 +1,9 @@
 'use strict';
 // Redis Cluster: a cluster-mode server owning all 16384 slots rejects any script call whose
 // keys span slots (CROSSSLOT), so a multi-limit route proves one client's keys share a
-// slot; keys of different clients must still spread over slots. Checked with ioredis and
-// node-redis cluster clients and with the module's own client (STABLESTACK_REDIS_CLUSTER=1).
+// slot; keys of different clients must still spread over slots, and over the masters of a
+// three-master cluster. Checked with ioredis and node-redis (v4, v5) cluster clients and the
+// module's own client (STABLESTACK_REDIS_CLUSTER=1).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -66,5 +67,33 @@ test("the module's own cluster client (STABLESTACK_REDIS_CLUSTER=1)", { skip: fx
     await exercise(limiter, 'own');
   } finally {
     delete process.env.STABLESTACK_REDIS_CLUSTER;
+  }
+});
+
+test('three masters: keys spread over all of them, multi-limit calls follow redirects', { skip: fx.skip }, async () => {
+  const { startCluster } = require('../lib/redis-server');
+  const cluster = await startCluster(3);
+  const io = new IORedis.Cluster([{ host: '127.0.0.1', port: cluster.nodes[0].port }]);
+  const nr = createCluster({ rootNodes: [{ url: cluster.nodes[1].url }] });
+  await nr.connect();
+  const nr5 = require('redis5').createCluster({ rootNodes: [{ url: cluster.nodes[2].url }] });
+  await nr5.connect();
+  process.env.STABLESTACK_REDIS_CLUSTER = '1';
+  try {
+    const m = fx.limiter();
+    await exercise(m.createLimiter({ redis: io, limits: LIMITS, name: 'spread-io' }), 'ioredis 3 masters');
+    await exercise(m.createLimiter({ redis: nr, limits: LIMITS, name: 'spread-nr' }), 'node-redis 3 masters');
+    await exercise(m.createLimiter({ redis: nr5, limits: LIMITS, name: 'spread-nr5' }), 'node-redis v5 3 masters');
+    await exercise(m.createLimiter({ url: cluster.nodes[0].url, limits: LIMITS, name: 'spread-own' }), 'own client 3 masters');
+    const sizes = [];
+    for (const n of cluster.nodes) sizes.push(Number((await n.command('DBSIZE')).slice(1)));
+    assert.equal(sizes.reduce((a, b) => a + b, 0), 4 * 20 * LIMITS.length, `keys per node ${sizes}`);
+    assert.ok(sizes.every((x) => x >= 30), `every master holds a share of the clients (${sizes})`);
+  } finally {
+    delete process.env.STABLESTACK_REDIS_CLUSTER;
+    io.disconnect();
+    await nr.disconnect();
+    nr5.destroy();
+    await cluster.close();
   }
 });

@@ -335,15 +335,23 @@ function firstConnection(client, isReady, isIdle) {
 /** Adapts a user's client (or cluster client) of either package. */
 function adaptClient(client) {
   if (client && typeof client.evalSha === 'function') {
-    // node-redis v4 and v5: commands take { keys, arguments }; a cluster routes by the first key.
+    // node-redis v4 and v5. A cluster client routes evalSha/eval by a first key it fails to
+    // find (v4 passes the SHA where it expects the options), so they land on a random node
+    // and fail with MOVED; sendCommand takes the routing key explicitly.
+    const cluster = Array.isArray(client.masters);
+    const send = (name, body, keys, args) => client.sendCommand(keys[0], false, [name, body, String(keys.length), ...keys, ...args]);
     return {
       kind: 'node-redis',
       client,
       ensureOpen: firstConnection(client,
         () => client.isReady === true || (client.isReady === undefined && client.isOpen === true),
         () => client.isOpen === false),
-      evalsha(keys, args) { return client.evalSha(SLIDING_WINDOW_SHA, { keys, arguments: args }); },
-      eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, { keys, arguments: args }); },
+      evalsha: cluster
+        ? (keys, args) => send('EVALSHA', SLIDING_WINDOW_SHA, keys, args)
+        : (keys, args) => client.evalSha(SLIDING_WINDOW_SHA, { keys, arguments: args }),
+      eval: cluster
+        ? (keys, args) => send('EVAL', SLIDING_WINDOW_LUA, keys, args)
+        : (keys, args) => client.eval(SLIDING_WINDOW_LUA, { keys, arguments: args }),
       // disconnect, not QUIT: QUIT waits for a server that may be down or hung.
       // (v5 calls it destroy and deprecates disconnect.)
       close() {
