@@ -152,6 +152,8 @@ type index struct {
 	// installed as middleware: their self.x containers outlive requests.
 	longLived map[string]bool
 	settings  []settingRef
+	// limitedApps are apps a Flask-Limiter with default limits is attached to.
+	limitedApps map[objKey]bool
 	// remoteUses are counter checks on a container imported from another
 	// module (from state import attempts), by the container's definition.
 	remoteUses map[objKey][]useRef

@@ -37,7 +37,7 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 		files: map[string]*fileInfo{}, modules: map[string][]*fileInfo{}, cfg: cfg,
 		parents: map[objKey][]mountRef{}, links: map[objKey][]linkRef{},
 		guard: map[string]bool{}, appGuard: map[string]bool{}, longLived: map[string]bool{},
-		remoteUses: map[objKey][]useRef{},
+		remoteUses: map[objKey][]useRef{}, limitedApps: map[objKey]bool{},
 	}
 	ws.Each(func(f *analysis.File) bool {
 		facts, ok := f.Facts.(*Facts)

@@ -139,6 +139,18 @@ func (ix *index) build() {
 				if o.TopLevel {
 					ix.longLived[lastPart(o.Callee)] = true
 				}
+				// Api(app), api.namespace(...): a Flask-RESTful API serves
+				// its resources through the app it was made for.
+				parent := ""
+				if lastPart(o.Callee) == "namespace" {
+					parent = receiverOf(o.Callee)
+				} else if len(o.Args) > 0 && (lastPart(o.Callee) == "Api") {
+					parent = o.Args[0]
+				}
+				if parent != "" {
+					child := ix.objectKey(fi, o.Name)
+					ix.parents[child] = append(ix.parents[child], mountRef{ix.objectKey(fi, parent), nil, fi})
+				}
 			}
 			for _, use := range u.Uses {
 				head, _, _ := strings.Cut(use.Store, ".")
@@ -168,8 +180,9 @@ func (ix *index) build() {
 // buildGuards finds the protections that cover a whole framework.
 func (ix *index) buildGuards() {
 	var flaskLimiter, flaskDefaults, slowapiDefaults bool
+	var defaultLimiters []objKey // Flask-Limiter limiters with default limits
 	for _, fi := range ix.files {
-		for _, o := range fi.objects {
+		for name, o := range fi.objects {
 			lib := libraryOf(fi, o.v.Callee)
 			if lastPart(o.v.Callee) != "Limiter" {
 				continue
@@ -180,6 +193,9 @@ func (ix *index) buildGuards() {
 			case "flask_limiter":
 				flaskLimiter = true
 				flaskDefaults = flaskDefaults || dl || al
+				if dl || al {
+					defaultLimiters = append(defaultLimiters, objKey{fi.path, name})
+				}
 			case "slowapi":
 				slowapiDefaults = slowapiDefaults || dl || al
 			}
@@ -221,8 +237,17 @@ func (ix *index) buildGuards() {
 		}
 	}
 	if flaskLimiter && flaskDefaults {
-		ix.guard[Flask] = true
-		ix.guard[FlaskRESTful] = true
+		// Default limits cover the apps the limiter is attached to (and
+		// their blueprints); when an attachment cannot be traced (limits
+		// from RATELIMIT_DEFAULT, a limiter handed around), every Flask app.
+		attached := ix.limiterApps(defaultLimiters)
+		if len(attached) == 0 || len(defaultLimiters) == 0 {
+			ix.guard[Flask] = true
+			ix.guard[FlaskRESTful] = true
+		}
+		for _, k := range attached {
+			ix.limitedApps[k] = true
+		}
 	}
 	if ix.appGuard[Flask] {
 		ix.appGuard[FlaskRESTful] = true
@@ -230,6 +255,38 @@ func (ix *index) buildGuards() {
 	if ix.appGuard[Starlette] || ix.appGuard[FastAPI] {
 		ix.appGuard[Starlette], ix.appGuard[FastAPI] = true, true
 	}
+}
+
+// limiterApps returns the apps each limiter is attached to, with
+// Limiter(app=app), Limiter(app, ...) (Flask-Limiter 1.x) or
+// limiter.init_app(app); nil when one of the limiters has no known app.
+func (ix *index) limiterApps(limiters []objKey) []objKey {
+	var out []objKey
+	for _, lk := range limiters {
+		fi := ix.files[lk.path]
+		o := fi.objects[lk.name].v
+		found := false
+		candidates := []string{o.Kwargs["app"]}
+		if len(o.Args) > 0 {
+			candidates = append(candidates, o.Args[0])
+		}
+		for _, c := range candidates {
+			if c != "" && ix.receiverFramework(fi, c, 0) == Flask {
+				out, found = append(out, ix.objectKey(fi, c)), true
+			}
+		}
+		for key, links := range ix.links {
+			for _, l := range links {
+				if l.link.Kind == LimiterAttach && ix.objectKey(l.fi, l.link.Child) == lk {
+					out, found = append(out, key), true
+				}
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	return out
 }
 
 func hasSlowAPIMiddleware(names []string) bool {
@@ -289,6 +346,9 @@ func (ix *index) receiverGuardedUncached(key objKey, framework string, seen map[
 		if o, ok := fi.objects[key.name]; ok && ix.objectGuarded(fi, *o.v) {
 			return true
 		}
+	}
+	if ix.limitedApps[key] {
+		return true
 	}
 	for _, l := range ix.links[key] {
 		switch l.link.Kind {

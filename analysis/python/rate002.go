@@ -178,6 +178,17 @@ func (ix *index) libraryFindings(fi *fileInfo, cfg *analysis.Config) []analysis.
 		}
 		if djangoRatelimit {
 			for _, s := range u.Settings {
+				if s.Name == "INSTALLED_APPS" && !ix.hasSetting("CACHES") {
+					// No CACHES at all: Django's default cache is LocMemCache.
+					out = append(out, analysis.Finding{
+						Span:    u.Abs(analysis.Span{Start: 0, End: len("INSTALLED_APPS")}),
+						Message: "django-ratelimit counts in LocMemCache (no CACHES setting, so Django's default): each process keeps its own counts, so the limit " + whyMemory + "; configure a Redis or Memcached cache",
+						Fix: map[string]string{
+							"fix": "limiter-to-redis", "framework": "django-ratelimit", "counter": "CACHES",
+							"requests": strconv.Itoa(cfg.Requests), "window": strconv.Itoa(cfg.Window),
+						},
+					})
+				}
 				if s.Name != "BACKEND" {
 					continue
 				}
@@ -239,6 +250,16 @@ func (ix *index) settingValue(names ...string) string {
 		}
 	}
 	return ""
+}
+
+// hasSetting reports whether some file sets name.
+func (ix *index) hasSetting(name string) bool {
+	for _, s := range ix.settings {
+		if s.s.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // usesDjangoRatelimit reports whether some file imports django-ratelimit.
