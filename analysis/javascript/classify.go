@@ -171,8 +171,20 @@ func appLikeName(name string) bool {
 // httpMethodOf maps a registration method to the HTTP method it routes.
 func httpMethodOf(m string) string {
 	switch m {
-	case "get", "post", "put", "patch", "delete", "options", "head":
-		return strings.ToUpper(m)
+	case "get":
+		return "GET"
+	case "post":
+		return "POST"
+	case "put":
+		return "PUT"
+	case "patch":
+		return "PATCH"
+	case "delete":
+		return "DELETE"
+	case "options":
+		return "OPTIONS"
+	case "head":
+		return "HEAD"
 	case "del":
 		return "DELETE"
 	case "all", "any":

@@ -32,6 +32,7 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 		}
 	}
 	sort.Slice(uf.Active, func(i, j int) bool { return uf.Active[i].Span.Start < uf.Active[j].Span.Start })
+	uf.RouteOnly = routeOnly(&uf)
 	keys := map[int]string{} // value start -> key, for constructions inside object literals
 	n.Walk(func(c syntax.Node) bool {
 		switch c.Kind() {

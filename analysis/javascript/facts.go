@@ -53,6 +53,9 @@ type UnitFacts struct {
 	// Active are the unit's functions (nested ones included) that register
 	// something or check a counter: the only ones the checks run or scan.
 	Active []*Func
+	// RouteOnly is set when the statement only registers routes (see
+	// routeOnly): edits to such statements reuse the last interpretation.
+	RouteOnly bool
 	// Libraries are constructions of rate-limit libraries and stores
 	// (rateLimit({...}), new RateLimiterMemory(...), register(@fastify/rate-limit)).
 	Libraries []Value

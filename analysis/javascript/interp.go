@@ -131,6 +131,13 @@ const maxInvokeDepth = 8
 // interpret runs the whole workspace once (memoized per program).
 func (p *program) interpret() *interpretation {
 	p.once.Do(func() {
+		defer p.done.Store(true)
+		structure := p.structureOf()
+		if res, ok := p.reuseFrom(p.prevReuse, structure); ok {
+			p.result, p.prevReuse = res, nil
+			return
+		}
+		p.prevReuse = nil
 		it := p.newInterp()
 		mods := make([]*module, 0, len(p.modules))
 		for _, m := range p.modules {
@@ -156,6 +163,7 @@ func (p *program) interpret() *interpretation {
 			}
 		}
 		p.result = it.res
+		p.remember(it, structure)
 	})
 	return p.result
 }

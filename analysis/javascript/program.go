@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/stablestack/stablestack/analysis"
 )
@@ -69,17 +70,33 @@ type program struct {
 
 	once   sync.Once
 	result *interpretation
+	// prevReuse is the last interpreted program's state (nil when there is
+	// none or the configuration changed); reuse is this program's, for the
+	// next one. done is set when the interpretation is complete.
+	prevReuse *reuseState
+	reuse     *reuseState
+	done      atomic.Bool
 }
 
+// programs caches the latest program of each workspace (the server has
+// one; tests and the CLI may have a few), so checks of one generation share
+// one interpretation and the next generation can build on it.
 var (
-	cacheMu sync.Mutex
-	cached  struct {
-		ws  analysis.Workspace
-		gen uint64
-		cfg *analysis.Config
-		p   *program
-	}
+	cacheMu  sync.Mutex
+	programs = map[analysis.Workspace]*cachedProgram{} // guarded by cacheMu
 )
+
+type cachedProgram struct {
+	gen uint64
+	cfg *analysis.Config
+	p   *program
+}
+
+// maxCachedPrograms bounds the cache; beyond it an arbitrary entry goes.
+const maxCachedPrograms = 4
+
+// reuseHits counts interpretations built on the previous one (for tests).
+var reuseHits atomic.Int64
 
 // programFor returns the program of ws, cached per generation. When the
 // file being checked is not the one the workspace holds (an unsaved buffer
@@ -88,19 +105,20 @@ func programFor(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) *
 	stored := ws.File(f.Path)
 	fresh := stored == nil || stored.Facts != f.Facts
 	gen := ws.Generation()
-	if !fresh {
-		cacheMu.Lock()
-		if cached.p != nil && cached.ws == ws && cached.gen == gen && cached.cfg == cfg {
-			p := cached.p
-			cacheMu.Unlock()
-			return p
-		}
-		cacheMu.Unlock()
-	}
 	cacheMu.Lock()
-	prev := cached.p
+	c := programs[ws]
 	cacheMu.Unlock()
+	if !fresh && c != nil && c.gen == gen && c.cfg == cfg {
+		return c.p
+	}
+	var prev *program
+	if c != nil {
+		prev = c.p
+	}
 	p := &program{ws: ws, cfg: cfg, modules: map[string]*module{}}
+	if prev != nil && c.cfg == cfg && prev.done.Load() {
+		p.prevReuse = prev.reuse
+	}
 	ws.Each(func(o *analysis.File) bool {
 		if facts, ok := o.Facts.(*Facts); ok && o.Lang.IsJS() {
 			// Facts are immutable: an unchanged file keeps its index.
@@ -119,7 +137,13 @@ func programFor(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) *
 	}
 	if !fresh {
 		cacheMu.Lock()
-		cached.ws, cached.gen, cached.cfg, cached.p = ws, gen, cfg, p
+		if len(programs) >= maxCachedPrograms && programs[ws] == nil {
+			for k := range programs {
+				delete(programs, k)
+				break
+			}
+		}
+		programs[ws] = &cachedProgram{gen: gen, cfg: cfg, p: p}
 		cacheMu.Unlock()
 	}
 	return p

@@ -1,0 +1,184 @@
+package javascript
+
+import (
+	"sort"
+	"sync"
+)
+
+// Reusing an interpretation across edits.
+//
+// Most edits touch a statement that only registers routes
+// (app.post('/x', limiter, handler)). Such a statement adds no binding,
+// middleware, mount or function, so the apps, routers and their middleware
+// are exactly what they were, and every other route's verdict stands. When
+// the new workspace differs from the last interpreted one only in such
+// statements, the new interpretation keeps the old one's state and
+// interprets just the new route statements; the rest is copied. Anything
+// else (an import, a use(), a function) means a full interpretation.
+//
+// Ordering stays sound because a new route statement is anchored at the end
+// of the structural statement before it, in the coordinates of the full
+// interpretation that created the middleware anchors.
+
+// reuseState is what an interpretation leaves for the next generation.
+type reuseState struct {
+	mu sync.Mutex // serializes reuse of it (its memo maps grow)
+	it *interp
+	// structure lists each module's structural units (all but route-only
+	// ones), in order: equal lists mean equal apps and middleware.
+	structure map[string][]*UnitFacts
+	// structEnd is the end offset of each structural unit in the
+	// coordinates of the full interpretation.
+	structEnd map[*UnitFacts]int
+	// unitRoutes are the routes of each route-only unit (present, maybe
+	// empty, for every route-only unit).
+	unitRoutes map[*UnitFacts][]*routeReg
+	// other are the routes registered outside route-only units, by file.
+	other map[string][]*routeReg
+	roots []string
+}
+
+// routeOnly reports whether a top-level statement only registers routes
+// with http-method calls on a named receiver.
+func routeOnly(uf *UnitFacts) bool {
+	if len(uf.Calls) == 0 || len(uf.Imports) > 0 || len(uf.Exports) > 0 || len(uf.Bindings) > 0 ||
+		len(uf.Funcs) > 0 || len(uf.Active) > 0 || len(uf.Counters) > 0 {
+		return false
+	}
+	for i := range uf.Calls {
+		c := &uf.Calls[i]
+		if httpMethodOf(c.Method) == "" || c.Recv.Kind != KIdent || c.Chain != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// structureOf lists the structural units of every module.
+func (p *program) structureOf() map[string][]*UnitFacts {
+	out := make(map[string][]*UnitFacts, len(p.modules))
+	for path, m := range p.modules {
+		var list []*UnitFacts
+		for _, u := range m.facts.Units {
+			if !u.RouteOnly {
+				list = append(list, u.UnitFacts)
+			}
+		}
+		out[path] = list
+	}
+	return out
+}
+
+func sameStructure(a, b map[string][]*UnitFacts) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for path, la := range a {
+		lb, ok := b[path]
+		if !ok || len(la) != len(lb) {
+			return false
+		}
+		for i := range la {
+			if la[i] != lb[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// remember records, after a full interpretation, what the next generation
+// needs to reuse it.
+func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
+	st := &reuseState{it: it, structure: structure, structEnd: map[*UnitFacts]int{},
+		unitRoutes: map[*UnitFacts][]*routeReg{}, other: map[string][]*routeReg{}, roots: p.ws.Roots()}
+	for _, m := range p.modules {
+		for _, u := range m.facts.Units {
+			if u.RouteOnly {
+				st.unitRoutes[u.UnitFacts] = nil
+			} else {
+				st.structEnd[u.UnitFacts] = u.End
+			}
+		}
+	}
+	for file, routes := range it.res.routes {
+		for _, r := range routes {
+			if _, ok := st.unitRoutes[r.unit]; ok {
+				st.unitRoutes[r.unit] = append(st.unitRoutes[r.unit], r)
+			} else {
+				st.other[file] = append(st.other[file], r)
+			}
+		}
+	}
+	p.reuse = st
+}
+
+// reuseFrom builds this program's interpretation from the previous one's
+// state when only route-only statements changed; ok=false otherwise.
+func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts) (*interpretation, bool) {
+	if prev == nil || !sameStructure(prev.structure, structure) || !sameStrings(prev.roots, p.ws.Roots()) {
+		return nil, false
+	}
+	prev.mu.Lock()
+	defer prev.mu.Unlock()
+	it := prev.it
+	res := &interpretation{routes: map[string][]*routeReg{}}
+	for file, routes := range prev.other {
+		res.routes[file] = append([]*routeReg(nil), routes...)
+	}
+	next := &reuseState{it: it, structure: structure, structEnd: prev.structEnd,
+		unitRoutes: map[*UnitFacts][]*routeReg{}, other: prev.other, roots: prev.roots}
+	saved := it.res
+	it.res = res
+	defer func() { it.res = saved }()
+	paths := make([]string, 0, len(p.modules))
+	for path := range p.modules {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	// Frames belong to the modules the state was built with; the structure
+	// being equal, their names resolve the same way.
+	frames := make(map[string]*frame, len(it.modules))
+	for pm, f := range it.modules {
+		frames[pm.path] = f
+	}
+	for _, path := range paths {
+		m := p.modules[path]
+		fr := frames[path]
+		end := 0 // the anchor of a new route: the end of the structural unit before it
+		for _, u := range m.facts.Units {
+			if e, ok := prev.structEnd[u.UnitFacts]; ok {
+				end = e
+				continue
+			}
+			if routes, ok := prev.unitRoutes[u.UnitFacts]; ok {
+				next.unitRoutes[u.UnitFacts] = routes
+				res.routes[path] = append(res.routes[path], routes...)
+				continue
+			}
+			if fr == nil {
+				return nil, false
+			}
+			before := len(res.routes[path])
+			fr.anchor = &anchor{path: path, off: end}
+			it.run(fr, &u.Scope, u)
+			fr.anchor = nil
+			next.unitRoutes[u.UnitFacts] = append([]*routeReg(nil), res.routes[path][before:]...)
+		}
+	}
+	p.reuse = next
+	reuseHits.Add(1)
+	return res, true
+}
