@@ -80,6 +80,9 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 		inner.fn = sc.fn + "." + name
 	}
 	inner.init = sc.fn == "" && sc.class != "" && name == "__init__"
+	if !inner.init && !mentionsAny(bodyText, blockMarkers) {
+		return // nothing in the body that visit records (most handlers)
+	}
 	kids(body, func(c syntax.Node) bool {
 		x.visit(c, inner)
 		return true

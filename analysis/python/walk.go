@@ -124,7 +124,10 @@ func (x *extractor) mentions(n syntax.Node, markers [][]byte) bool {
 	if n.IsNull() {
 		return false
 	}
-	text := x.text[n.Start():n.End()]
+	return mentionsAny(x.text[n.Start():n.End()], markers)
+}
+
+func mentionsAny(text []byte, markers [][]byte) bool {
 	for _, m := range markers {
 		if bytes.Contains(text, m) {
 			return true
