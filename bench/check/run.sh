@@ -39,6 +39,9 @@ cache="${BENCH_CACHE:-$HOME/.cache/stablestack-bench}"
 echo "building..." >&2
 (cd "$root" && go build -o "$work/stablestack" ./cmd/stablestack)
 bin="$work/stablestack"
+# Run from an empty directory: the corpora are absolute paths, and the
+# working directory must not add files of its own.
+cd "$work"
 
 pycorpus=/usr/lib/python3/dist-packages
 for pkg in django flask fastapi starlette aiohttp; do
