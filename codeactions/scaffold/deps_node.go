@@ -45,7 +45,12 @@ func editPackageJSON(data []byte) ([]byte, bool, string) {
 		case !bytes.Contains(inner, []byte("\n")) && blank:
 			out = splice(data, open+1, closeAt, entry)
 		case !bytes.Contains(inner, []byte("\n")):
-			out = splice(data, open+1+len(trimmed), open+1+len(trimmed), ", "+entry)
+			// Match a compact one-line style such as {"a":"^1","b":"^2"}.
+			sep, compact := ", ", !bytes.Contains(inner, []byte(": "))
+			if compact {
+				sep, entry = ",", `"`+nodePackage+`":"`+nodeVersion+`"`
+			}
+			out = splice(data, open+1+len(trimmed), open+1+len(trimmed), sep+entry)
 		case blank:
 			out = splice(data, open+1, closeAt, "\n"+indent+indent+entry+"\n"+indent)
 		default:
