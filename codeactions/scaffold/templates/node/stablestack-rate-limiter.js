@@ -807,12 +807,7 @@ function prepare(options) {
   const ipHeader = o.ipHeader ? String(o.ipHeader).toLowerCase() : null;
   let unknownWarned = false;
 
-  async function identify(ctx, r) {
-    if (o.key) {
-      // The identity verbatim (`user:42`); nothing means "do not limit this request".
-      const k = await o.key(ctx);
-      return k == null || k === '' ? null : String(k);
-    }
+  function addressOf(r) {
     const header = ipHeader ? r.header(ipHeader) : null;
     const id = clientIdentity(r.peer, r.forwardedFor, trust, header, r.socketless === true);
     if (id === UNKNOWN && !unknownWarned) {
@@ -822,11 +817,14 @@ function prepare(options) {
     return id;
   }
 
-  async function decide(ctx, r) {
-    const id = await identify(ctx, r);
-    if (id === null) return null;
-    // An explicit `name` is the scope; only without one does the route pattern count.
-    return limiter.check(id, o.name != null ? null : r.scope);
+  // An explicit `name` is the scope; only without one does the route pattern count.
+  const scopeOf = (r) => (o.name != null ? null : r.scope);
+
+  /** The decision for a request, or null when the custom key says "do not limit". */
+  function decide(ctx, r) {
+    if (!o.key) return limiter.check(addressOf(r), scopeOf(r));
+    // The identity verbatim (`user:42`); nothing means "do not limit this request".
+    return Promise.resolve(o.key(ctx)).then((k) => (k == null || k === '' ? null : limiter.check(String(k), scopeOf(r))));
   }
 
   return { limiter, o, decide };
