@@ -36,7 +36,7 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	p := programFor(f, ws, cfg)
 	res := p.interpret()
 	facts := f.Facts.(*Facts)
-	starts := make(map[*UnitFacts]int, len(facts.Units))
+	starts := make(map[*UnitFacts]int, len(facts.Units)) // sized: no rehash
 	for _, u := range facts.Units {
 		starts[u.UnitFacts] = u.Start
 	}

@@ -139,7 +139,7 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 		res.routes[file] = append([]*routeReg(nil), routes...)
 	}
 	next := &reuseState{it: it, structure: structure, structEnd: prev.structEnd,
-		unitRoutes: map[*UnitFacts][]*routeReg{}, other: prev.other, roots: prev.roots}
+		unitRoutes: make(map[*UnitFacts][]*routeReg, len(prev.unitRoutes)), other: prev.other, roots: prev.roots}
 	saved := it.res
 	it.res = res
 	defer func() { it.res = saved }()
@@ -157,25 +157,33 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 	for _, path := range paths {
 		m := p.modules[path]
 		fr := frames[path]
+		routes := res.routes[path]
 		end := 0 // the anchor of a new route: the end of the structural unit before it
 		for _, u := range m.facts.Units {
-			if e, ok := prev.structEnd[u.UnitFacts]; ok {
-				end = e
+			if !u.RouteOnly {
+				end = prev.structEnd[u.UnitFacts]
 				continue
 			}
-			if routes, ok := prev.unitRoutes[u.UnitFacts]; ok {
-				next.unitRoutes[u.UnitFacts] = routes
-				res.routes[path] = append(res.routes[path], routes...)
+			if rs, ok := prev.unitRoutes[u.UnitFacts]; ok {
+				next.unitRoutes[u.UnitFacts] = rs
+				routes = append(routes, rs...)
 				continue
 			}
 			if fr == nil {
 				return nil, false
 			}
-			before := len(res.routes[path])
+			res.routes[path] = nil
 			fr.anchor = &anchor{path: path, off: end}
 			it.run(fr, &u.Scope, u)
 			fr.anchor = nil
-			next.unitRoutes[u.UnitFacts] = append([]*routeReg(nil), res.routes[path][before:]...)
+			added := res.routes[path]
+			next.unitRoutes[u.UnitFacts] = added
+			routes = append(routes, added...)
+		}
+		if len(routes) > 0 {
+			res.routes[path] = routes
+		} else {
+			delete(res.routes, path)
 		}
 	}
 	p.reuse = next

@@ -3,7 +3,6 @@ package javascript
 import (
 	"bytes"
 	"hash/maphash"
-	"sort"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -34,14 +33,21 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 	for _, e := range edits {
 		delta := e.NewEnd - e.OldEnd
 		dirty := span{start: e.Start, end: e.NewEnd}
-		kept := spans[:0:0]
+		kept := make([]span, 0, len(spans)+1)
+		placed := false
 		for _, s := range spans {
 			switch {
 			case s.end < e.Start:
 				kept = append(kept, s)
 			case s.start > e.OldEnd:
+				if !placed {
+					kept, placed = append(kept, dirty), true
+				}
 				kept = append(kept, span{s.start + delta, s.end + delta, s.unit})
 			default: // touched: becomes part of the dirty region
+				if placed {
+					return nil, false // cannot happen with sorted spans; be safe
+				}
 				end := s.end + delta
 				if s.end < e.OldEnd {
 					end = e.NewEnd
@@ -50,19 +56,22 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 				dirty.end = max(dirty.end, end)
 			}
 		}
-		kept = append(kept, dirty)
-		sort.Slice(kept, func(i, j int) bool { return kept[i].start < kept[j].start })
+		if !placed {
+			kept = append(kept, dirty)
+		}
 		spans = kept
 	}
 	if len(spans) > 0 && (spans[0].start < 0 || spans[len(spans)-1].end > len(text)) {
 		return nil, false
 	}
-	facts := &Facts{Lang: fe.lang}
+	facts := &Facts{Lang: fe.lang, Units: make([]*Unit, 0, len(spans))}
+	moved := make([]Unit, 0, len(spans)) // one allocation for every kept unit
 	for i, s := range spans {
 		if s.unit != nil {
-			moved := *s.unit
-			moved.Start, moved.End = s.start, s.end
-			facts.Units = append(facts.Units, &moved)
+			moved = append(moved, *s.unit)
+			u := &moved[len(moved)-1]
+			u.Start, u.End = s.start, s.end
+			facts.Units = append(facts.Units, u)
 			continue
 		}
 		if i > 0 && spans[i-1].end > s.start {
