@@ -116,7 +116,7 @@ func programFor(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) *
 		prev = c.p
 	}
 	p := &program{ws: ws, cfg: cfg, modules: map[string]*module{}}
-	if prev != nil && c.cfg == cfg && prev.done.Load() {
+	if prev != nil && !fresh && c.cfg == cfg && prev.done.Load() {
 		p.prevReuse = prev.reuse
 	}
 	ws.Each(func(o *analysis.File) bool {

@@ -133,13 +133,20 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 	}
 	prev.mu.Lock()
 	defer prev.mu.Unlock()
+	if prev.unitRoutes == nil {
+		return nil, false // already built on by another program
+	}
 	it := prev.it
 	res := &interpretation{routes: map[string][]*routeReg{}}
 	for file, routes := range prev.other {
 		res.routes[file] = append([]*routeReg(nil), routes...)
 	}
+	// The route map is handed on and extended (an edit adds one entry); it
+	// is compacted when stale entries (edited-away statements) pile up.
 	next := &reuseState{it: it, structure: structure, structEnd: prev.structEnd,
-		unitRoutes: make(map[*UnitFacts][]*routeReg, len(prev.unitRoutes)), other: prev.other, roots: prev.roots}
+		unitRoutes: prev.unitRoutes, other: prev.other, roots: prev.roots}
+	prev.unitRoutes = nil // prev is spent: a second reuse of it must fail
+	live := 0
 	saved := it.res
 	it.res = res
 	defer func() { it.res = saved }()
@@ -164,8 +171,8 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 				end = prev.structEnd[u.UnitFacts]
 				continue
 			}
-			if rs, ok := prev.unitRoutes[u.UnitFacts]; ok {
-				next.unitRoutes[u.UnitFacts] = rs
+			live++
+			if rs, ok := next.unitRoutes[u.UnitFacts]; ok {
 				routes = append(routes, rs...)
 				continue
 			}
@@ -185,6 +192,17 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 		} else {
 			delete(res.routes, path)
 		}
+	}
+	if len(next.unitRoutes) > 2*live+64 {
+		compact := make(map[*UnitFacts][]*routeReg, live)
+		for _, m := range p.modules {
+			for _, u := range m.facts.Units {
+				if rs, ok := next.unitRoutes[u.UnitFacts]; ok {
+					compact[u.UnitFacts] = rs
+				}
+			}
+		}
+		next.unitRoutes = compact
 	}
 	p.reuse = next
 	reuseHits.Add(1)
