@@ -63,7 +63,8 @@ type Options struct {
 	Workers     int    // 0 means GOMAXPROCS
 	Timing      bool   // print each phase's duration to stderr (hidden flag)
 	Version     string // the tool version written to SARIF
-	// Getwd overrides the working directory (tests); "" means os.Getwd.
+	// Dir is the working directory relative paths start from; "" means
+	// os.Getwd (tests set it instead of changing directory).
 	Dir string
 }
 

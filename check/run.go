@@ -7,8 +7,12 @@
 //   - Every file that could not be checked is reported, on stderr and inside
 //     the JSON and SARIF documents: a CI gate must never pass because a file
 //     was silently skipped.
-//   - Exit codes: 0 nothing found, 1 findings, 2 usage/configuration errors or
-//     an explicitly named path that could not be checked.
+//   - Exit codes: 0 nothing found, 1 findings, 2 usage/configuration errors,
+//     an explicitly named path that could not be checked, or an analyzer
+//     crash (which may have hidden findings).
+//   - Inside a git repository the rest of the repository is indexed for its
+//     facts (as the editor indexes the workspace), but only the paths given
+//     are reported.
 //   - The text pre-filter (frontends' Relevant) decides which files are
 //     parsed at all; --no-prefilter exists so a test can prove it changes no
 //     finding.
@@ -220,8 +224,9 @@ func phaseTimer(on bool, w io.Writer) func(name string) {
 }
 
 // checkAll runs the rules on every indexed file in parallel; findings[i]
-// belongs to idx[i]. A panic in a rule becomes a Problem for that file. All facts are in the engine before any check runs, so
-// cross-file facts are complete.
+// belongs to idx[i]. All facts are in the engine before any check runs, so
+// cross-file facts are complete. A panic in a rule becomes a Problem for
+// that file.
 func checkAll(e *engine.Engine, idx []indexed, workers int) ([][]analysis.Finding, []Problem) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
