@@ -1,10 +1,8 @@
 package codeactions
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/stablestack/stablestack/analysis/syntax"
 	"github.com/stablestack/stablestack/codeactions/scaffold"
@@ -83,25 +81,10 @@ func ModulePath(path, lang string) string {
 			root = filepath.Dir(root)
 		}
 	}
-	if lang == "node" && esmPackage(root) {
+	if lang == "node" && scaffold.ESMPackage(root) {
 		return filepath.Join(root, nodeCJSName)
 	}
 	return filepath.Join(root, names[0])
-}
-
-// esmPackage reports whether .js files in dir are ES modules: the nearest
-// package.json says "type": "module".
-func esmPackage(dir string) bool {
-	for d := dir; ; d = filepath.Dir(d) {
-		if data, err := os.ReadFile(filepath.Join(d, "package.json")); err == nil {
-			var pkg struct{ Type string }
-			_ = json.Unmarshal(data, &pkg)
-			return pkg.Type == "module"
-		}
-		if filepath.Dir(d) == d {
-			return false
-		}
-	}
 }
 
 // ModuleFileExists is a ready-made Request.ModuleExists for files on disk.
@@ -126,16 +109,10 @@ func moduleProvision(path, lang string, canCreate bool) ([]NewFile, *Command) {
 	mod := ModulePath(path, lang)
 	dir := filepath.Dir(mod)
 	if canCreate {
-		files, err := scaffold.Render(lang)
+		files, err := scaffold.RenderFor(dir, lang)
 		if err == nil {
 			out := make([]NewFile, 0, len(files))
 			for _, name := range sortedKeys(files) {
-				if filepath.Base(mod) == nodeCJSName {
-					// CommonJS in an ES-module package: .cjs and .d.cts.
-					name2 := strings.Replace(strings.Replace(name, ".d.ts", ".d.cts", 1), ".js", ".cjs", 1)
-					out = append(out, NewFile{Path: filepath.Join(dir, name2), Content: files[name]})
-					continue
-				}
 				out = append(out, NewFile{Path: filepath.Join(dir, name), Content: files[name]})
 			}
 			return out, nil

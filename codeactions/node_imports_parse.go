@@ -3,6 +3,7 @@ package codeactions
 // Reading a JavaScript file's imports and top-level names.
 
 import (
+	"github.com/stablestack/stablestack/codeactions/scaffold"
 	"path/filepath"
 	"strings"
 
@@ -82,7 +83,7 @@ func defaultESM(path string, lang syntax.Language) bool {
 	if lang != syntax.JavaScript {
 		return true
 	}
-	return esmPackage(filepath.Dir(path))
+	return scaffold.ESMPackage(filepath.Dir(path))
 }
 
 // parseJSImport recognizes import declarations and top-level

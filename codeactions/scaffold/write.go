@@ -32,12 +32,12 @@ type Result struct {
 // project's manifests where that can be done safely.
 func Write(dir, lang string, force bool) (Result, error) {
 	res := Result{Lang: lang}
-	files, err := Render(lang)
-	if err != nil {
-		return res, err
-	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return res, fmt.Errorf("scaffold: %s is not a directory", dir)
+	}
+	files, err := RenderFor(dir, lang)
+	if err != nil {
+		return res, err
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {
