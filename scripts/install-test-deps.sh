@@ -8,12 +8,12 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 apt_packages=(
-  redis-server            # the limiter tests start their own on a loopback port
+  redis-server redis-tools  # the limiter tests start their own servers (and clusters) on loopback
   python3 python3-redis python3-fastapi python3-starlette python3-flask
   python3-flask-limiter python3-limits python3-django python3-djangorestframework
   python3-aiohttp python3-httpx python3-uvicorn
-  neovim emacs-nox elpa-eglot   # editor tests
-  chromium ripgrep              # VS Code (code-server) tests
+  neovim emacs-nox elpa-eglot elpa-lsp-mode   # editor tests
+  chromium ripgrep libkrb5-dev build-essential pkg-config   # VS Code (code-server) tests
   time git ca-certificates
 )
 

@@ -28,6 +28,7 @@ step "build" go build -o bin/stablestack ./cmd/stablestack
 step "gofmt" gofmt_check
 step "go vet" go vet ./...
 step "go test -race" go test -race -count=1 -timeout 30m ./...
+step "Node rate limiter module (real Redis)" bash codeactions/scaffold/nodetest/run.sh
 [ -f tests/blackbox/run.sh ] && step "black-box LSP test (vscode-languageserver-protocol)" bash tests/blackbox/run.sh
 [ -f editors/test/run.sh ] && step "editor tests (Neovim, Emacs, VS Code)" bash editors/test/run.sh
 
