@@ -79,8 +79,16 @@ func (x *extractor) signals(body syntax.Node, params []string) Signals {
 		case "throw_statement":
 			s.Rejects = true
 		case "return_statement":
-			if v := n.NamedChild(0); v.Kind() == "true" || v.Kind() == "false" {
+			// return false / return true, or the verdict itself:
+			// return count <= LIMIT.
+			switch v := unwrap(n.NamedChild(0)); v.Kind() {
+			case "true", "false":
 				s.Rejects = true
+			case "binary_expression":
+				switch string(x.bytes(v.Field("operator"))) {
+				case ">", ">=", "<", "<=":
+					s.Rejects = true
+				}
 			}
 		case "binary_expression":
 			if m, ok := x.methodComparison(n); ok {
