@@ -1,6 +1,8 @@
 package javascript
 
 import (
+	"bytes"
+
 	"github.com/stablestack/stablestack/analysis/syntax"
 )
 
@@ -141,7 +143,7 @@ func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
 			if x.recordCall(n, sc) {
 				return false
 			}
-			markCallbacks(n, transparent)
+			x.markCallbacks(n, transparent)
 			return true
 		}
 		return true
@@ -150,7 +152,7 @@ func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
 
 // markCallbacks marks the functions an ordinary call runs as part of the
 // enclosing scope: its arguments and, for an IIFE, its callee.
-func markCallbacks(call syntax.Node, transparent map[int]bool) {
+func (x *extractor) markCallbacks(call syntax.Node, transparent map[int]bool) {
 	fn := call.Field("function")
 	for fn.Kind() == "parenthesized_expression" {
 		fn = fn.NamedChild(0)
@@ -158,7 +160,13 @@ func markCallbacks(call syntax.Node, transparent map[int]bool) {
 	if isFunctionNode(fn) {
 		transparent[fn.Start()] = true
 	}
-	call.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+	args := call.Field("arguments")
+	// Most calls pass no function: their text says so without visiting
+	// the arguments.
+	if a := x.bytes(args); !bytes.Contains(a, []byte("=>")) && !bytes.Contains(a, []byte("function")) {
+		return
+	}
+	args.NamedChildren(func(a syntax.Node) bool {
 		for a.Kind() == "parenthesized_expression" {
 			a = a.NamedChild(0)
 		}
@@ -176,10 +184,11 @@ func (x *extractor) recordCall(n syntax.Node, sc *Scope) bool {
 	if fn.Kind() != "member_expression" {
 		return x.recordInvocation(n, fn, sc)
 	}
-	method := fn.Field("property").Text(x.text)
-	if !registrationMethods[method] {
+	prop := fn.Field("property")
+	if !registrationMethods[string(x.bytes(prop))] {
 		return false
 	}
+	method := prop.Text(x.text)
 	obj := unwrap(fn.Field("object"))
 	recv, chain := x.chainBase(obj, sc)
 	c := Call{Recv: recv, Method: method, Callee: Value{Kind: KMember, Name: method}, Span: x.rel(n), Chain: chain}
@@ -230,7 +239,7 @@ func (x *extractor) chainBase(obj syntax.Node, sc *Scope) (Value, *Value) {
 // passed as an argument: routes(app), require('./routes')(app).
 func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
 	var callee Value
-	if notInstallers[fn.Text(x.text)] {
+	if notInstallers[string(x.bytes(fn))] {
 		return false
 	}
 	switch {
