@@ -3,11 +3,20 @@
 //
 // Like the Python frontend it keeps facts per top-level statement, with spans
 // relative to the statement, so an edit re-examines only the statements whose
-// text changed; the rest are reused by text hash. Facts never hold trees: an
-// expression is kept as a small Value (a name path, a call with its
-// arguments, an object literal's keys, a function's summary), and the checks
-// interpret those values against the whole workspace (app.js mounting a
-// router from routes/users.js that uses a limiter from middleware/limit.js).
+// text changed; the rest are reused by text hash (Summarize), or without a
+// whole-file parse at all (Update, which parses the edited statements with
+// their neighbours). Facts never hold trees: an expression is kept as a small
+// Value (a name path, a call with its arguments, an object literal's keys, a
+// function's summary).
+//
+// The checks interpret those values against the whole workspace: program.go
+// indexes every file's facts, interp.go runs the registration calls of every
+// module in order (following routers, plugins and installer functions across
+// files, resolve.go resolving names through imports and requires), and
+// rate001.go / nextjs.go / rate002.go turn the result into findings. The
+// interpretation is shared by all checks of one workspace generation, and an
+// edit that only touches route registrations builds on the previous one
+// (reuse.go).
 package javascript
 
 import (
