@@ -175,11 +175,22 @@ func (m *module) windowSeconds() (int, bool) {
 	return 0, false
 }
 
-// frameworkFor names the file's framework for the fix map ("express" when
-// none is imported).
+// frameworkFor names the file's framework for the fix map: the Next.js
+// route kind for route modules, else the framework imported ("express" when
+// none is).
 func frameworkFor(m *module) string {
+	if kind, _, ok := nextRoute(m.path); ok {
+		return kind
+	}
 	if fw := m.importsFramework(); fw != "" {
 		return fw
+	}
+	for _, u := range m.facts.Units {
+		for _, im := range u.Imports {
+			if im.Module == "next" || strings.HasPrefix(im.Module, "next/") {
+				return "nextjs-app"
+			}
+		}
 	}
 	return fwExpress
 }
