@@ -131,11 +131,23 @@ module.exports = function limit(req, res, next) {
 };
 `,
 		"app/api/items/route.ts": "export async function DELETE() { return new Response(null) }\n",
+		"app/api/otp/route.ts": `
+import { NextResponse } from 'next/server';
+const sent = new Map<string, number>();
+export async function POST(req: Request) {
+  const ip = req.headers.get('x-forwarded-for') ?? '';
+  const n = sent.get(ip) ?? 0;
+  if (n >= 3) return new NextResponse('slow down', { status: 429 });
+  sent.set(ip, n + 1);
+  return NextResponse.json({ ok: true });
+}
+`,
 	})
 	got := check(t, dir, nil, false)
 	want := []string{
 		"app.js:197 RATE002 express-rate-limit without a `store` keeps its counters in process memory: it resets on every deploy or restart, each instance keeps its own count (N instances allow N times the limit), and its check-then-update is not atomic {fix=limiter-to-redis framework=express library=express-rate-limit limit=100 window=900}",
 		"app/api/items/route.ts:7 RATE001 DELETE /api/items has no rate limiting {fix=add-rate-limit framework=nextjs-app method=DELETE path=/api/items route=DELETE /api/items}",
+		"app/api/otp/route.ts:51 RATE002 `sent` is an in-memory rate limiter: it resets on every deploy or restart, each instance keeps its own count (N instances allow N times the limit), and its check-then-update is not atomic {counter=sent fix=replace-counter framework=nextjs-app limit=3}",
 		"counter.js:58 RATE002 `hits` is an in-memory rate limiter: it resets on every deploy or restart, each instance keeps its own count (N instances allow N times the limit), and its check-then-update is not atomic {counter=hits fix=replace-counter framework=express limit=30 window=60}",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
