@@ -114,3 +114,49 @@ func TestUpdateTakesBenchmarkEdit(t *testing.T) {
 		t.Fatal("Update differs from Summarize")
 	}
 }
+
+// Batches of edits (each in the coordinates the previous one left, as the
+// server sends them) give the same facts as a full summary.
+func TestUpdateBatchesEqualSummarize(t *testing.T) {
+	base := routesFile(30, 7)
+	rng := rand.New(rand.NewSource(11))
+	ins := []string{"rateLimit({ requests: 1, window: 1 }), ", "\napp.get('/new', h);\n", "x", ""}
+	accepted := 0
+	for trial := 0; trial < 200; trial++ {
+		text := base
+		var edits []analysis.Edit
+		for k := 0; k < 1+rng.Intn(3); k++ {
+			// Edit just after a route's path, where a limiter argument goes.
+			lines := strings.SplitAfter(string(text), "\n")
+			li := 3 + rng.Intn(len(lines)-4)
+			off := 0
+			for _, l := range lines[:li] {
+				off += len(l)
+			}
+			at := off + strings.Index(lines[li], ", ") + 2
+			if at < off+2 {
+				at = off
+			}
+			s := ins[rng.Intn(len(ins))]
+			oldEnd := at
+			if s == "" {
+				oldEnd = min(len(text), at+rng.Intn(8))
+			}
+			text = append(append(append([]byte{}, text[:at]...), s...), text[oldEnd:]...)
+			edits = append(edits, analysis.Edit{Start: at, OldEnd: oldEnd, NewEnd: at + len(s)})
+		}
+		prev := summarize(t, syntax.JavaScript, base, nil)
+		got, ok := frontend{lang: syntax.JavaScript}.Update("app.js", prev, text, edits)
+		if !ok {
+			continue
+		}
+		accepted++
+		if want := summarize(t, syntax.JavaScript, text, nil); !sameFacts(got.(*Facts), want) {
+			t.Fatalf("batch %v: Update differs from Summarize on\n%s", edits, text)
+		}
+	}
+	if accepted == 0 {
+		t.Fatal("no batch took the fast path")
+	}
+	t.Logf("%d of 200 batches took the fast path", accepted)
+}
