@@ -131,7 +131,7 @@ module.exports = function limit(req, res, next) {
 };
 `,
 		"app/api/items/route.ts": "export async function DELETE() { return new Response(null) }\n",
-		"plain.js": "const app = require('express')();\napp.get('/x', (req, res) => res.end());\n",
+		"plain.js":               "const app = require('express')();\napp.get('/x', (req, res) => res.end());\n",
 		"app/api/otp/route.ts": `
 import { NextResponse } from 'next/server';
 const sent = new Map<string, number>();
