@@ -1,6 +1,7 @@
 package javascript
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 
@@ -33,6 +34,9 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 	}
 	sort.Slice(uf.Active, func(i, j int) bool { return uf.Active[i].Span.Start < uf.Active[j].Span.Start })
 	uf.RouteOnly = routeOnly(&uf)
+	if !mayHoldLibraries(x.bytes(n)) {
+		return uf
+	}
 	keys := map[int]string{} // value start -> key, for constructions inside object literals
 	n.Walk(func(c syntax.Node) bool {
 		switch c.Kind() {
@@ -254,4 +258,21 @@ func (x *extractor) moduleCounters(n syntax.Node) []Counter {
 		return true
 	})
 	return out
+}
+
+// libraryWords are what a statement must contain (lower-cased) for the
+// library and class walk to find anything: the callee names of
+// libraryCallees, a require(...)(...) callee, or a class.
+var libraryWords = [][]byte{[]byte("imit"), []byte("slowdown"), []byte("memorystore"), []byte("expressbrute"),
+	[]byte("register"), []byte("default"), []byte("require"), []byte("class")}
+
+// mayHoldLibraries is the cheap test that spares most statements a walk.
+func mayHoldLibraries(text []byte) bool {
+	lower := bytes.ToLower(text)
+	for _, w := range libraryWords {
+		if bytes.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
