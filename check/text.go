@@ -113,7 +113,9 @@ func writeSummary(w io.Writer, rep *Report, opt TextOptions, paint func(code, s 
 			fmt.Fprintf(w, "  %s %s: %s\n", paint(ansiCyan, id), r.Title, r.DocsURL())
 		}
 	}
-	if opt.Fixed == nil {
+	// RATE001's fix is always safe; other rules' fixes mostly need review in
+	// the editor, so the hint only shows when it can do something.
+	if opt.Fixed == nil && byRule[analysis.UnprotectedRoute.ID] > 0 {
 		fmt.Fprintf(w, "Run %s to add the Redis-backed limiter, or %s to preview the changes.\n",
 			paint(ansiBold, "stablestack check --fix"), paint(ansiBold, "--diff"))
 	}
