@@ -11,7 +11,7 @@ import (
 // summarizeStatement extracts the facts of one top-level statement. base is
 // the statement's start, subtracted from every span.
 func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
-	x := &extractor{text: text, base: base, funcs: map[[2]int]*Func{}, sigs: map[[2]int]*Signals{}}
+	x := &extractor{text: text, base: base, funcs: map[[2]int]*Func{}}
 	var uf UnitFacts
 	switch n.Kind() {
 	case "import_statement":
@@ -25,7 +25,7 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 	case "expression_statement":
 		uf.Exports = x.cjsExports(n.NamedChild(0))
 	}
-	x.walkScope(n, &uf.Scope, nil)
+	x.walkScope(n, &uf.Scope, nil, nil)
 	x.exportedFuncs(&uf)
 	for _, f := range x.funcs {
 		if len(f.Calls) > 0 || len(f.Checks) > 0 {

@@ -34,7 +34,7 @@ func (x *extractor) library(n syntax.Node, inKey string) (Value, bool) {
 	default:
 		return Value{}, false
 	}
-	shallow := extractor{text: x.text, base: x.base, shallow: true, funcs: x.funcs, sigs: x.sigs}
+	shallow := extractor{text: x.text, base: x.base, shallow: true, funcs: x.funcs}
 	v := shallow.value(n, 3)
 	v.InKey = inKey
 	return v, true

@@ -48,27 +48,19 @@ func (x *extractor) function(n syntax.Node) *Func {
 		f.Name, f.NameSpan = nm.Text(x.text), x.rel(nm)
 	}
 	f.Params = x.params(n)
+	// One walk of the body records its registrations and collects its
+	// signals; nested functions are summarized once and merged.
+	st := &sigState{s: &f.Signals, called: map[string]bool{}, cc: counterCollector{x: x, taint: map[string]string{}}}
+	st.params(f.Params)
 	body := n.Field("body")
 	if body.Kind() == "statement_block" {
-		x.walkScope(body, &f.Scope, &f.Returns)
+		x.walkScope(body, &f.Scope, &f.Returns, st)
 	} else if !body.IsNull() { // concise arrow body: its value is returned
-		x.walkScope(body, &f.Scope, nil)
+		x.walkScope(body, &f.Scope, nil, st)
 		f.Returns = append(f.Returns, x.value(body, 2))
 	}
-	f.Signals = *x.funcSignals(n)
+	f.Checks = append(st.cc.checks(), f.Checks...)
 	return f
-}
-
-// funcSignals is the (memoized) signals of a function node alone: a
-// callback only merged into its parent's signals never needs its scope.
-func (x *extractor) funcSignals(n syntax.Node) *Signals {
-	key := [2]int{n.Start(), n.End()}
-	if s, ok := x.sigs[key]; ok {
-		return s
-	}
-	s := x.signals(n.Field("body"), x.params(n))
-	x.sigs[key] = &s
-	return &s
 }
 
 // params lists a function's identifier parameters ("" for patterns).
@@ -106,20 +98,39 @@ func paramName(p syntax.Node, text []byte) string {
 // callbacks of calls that are not registrations and IIFEs, whose code runs
 // as part of this scope as far as the rules are concerned
 // (routes.forEach(r => app.get(...)), (async () => { ... })()).
-func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
+func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value, st *sigState) {
 	// Callbacks are recognized from their call (not with Parent(), which
 	// costs a walk from the root in tree-sitter).
 	transparent := map[int]bool{}
 	body.Walk(func(n syntax.Node) bool {
-		switch n.Kind() {
-		case "function_declaration", "generator_function_declaration":
-			sc.Funcs = append(sc.Funcs, x.function(n))
-			return false
-		case "arrow_function", "function_expression", "function", "generator_function":
-			return transparent[n.Start()] || n.Start() == body.Start()
+		kind := n.Kind()
+		if isFunctionKind(kind) {
+			switch {
+			case kind == "function_declaration" || kind == "generator_function_declaration":
+				f := x.function(n)
+				sc.Funcs = append(sc.Funcs, f)
+				st.merge(f)
+				return false
+			case transparent[n.Start()]:
+				st.params(x.params(n))
+				return true // a callback: its code runs as part of this scope
+			default:
+				if st != nil {
+					st.merge(x.function(n))
+				}
+				return false
+			}
+		}
+		if st != nil {
+			st.cc.visit(n, kind)
+			x.signalNode(n, kind, st)
+		}
+		switch kind {
 		case "class_declaration", "class":
 			x.classMethods(n, sc)
 			return false
+		case "method_definition":
+			return false // a method of an object literal: a function of its own
 		case "variable_declarator":
 			name, val := n.Field("name"), unwrap(n.Field("value"))
 			if name.Kind() != "identifier" || val.IsNull() {
@@ -131,6 +142,7 @@ func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value) {
 					v.Fn.Name, v.Fn.NameSpan = name.Text(x.text), x.rel(name)
 				}
 				sc.Funcs = append(sc.Funcs, v.Fn)
+				st.merge(v.Fn)
 			}
 			sc.Bindings = append(sc.Bindings, Binding{Name: name.Text(x.text), Value: v, Span: x.rel(n)})
 			return v.Kind != KFunc

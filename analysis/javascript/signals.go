@@ -26,81 +26,86 @@ var identityNames = map[string]bool{
 	"key": true, "ipAddress": true,
 }
 
-// signals collects the rate-limiting evidence of a function body, nested
-// functions included (their own summaries are merged, not re-walked): a
-// limiter inside a factory's returned middleware still makes the factory a
-// limiter.
-func (x *extractor) signals(body syntax.Node, params []string) Signals {
-	var s Signals
-	for _, p := range params {
+// sigState collects a function's rate-limiting evidence during its scope
+// walk (nil for top-level statements, which have none). Nested functions
+// are merged, not re-walked: a limiter inside a factory's returned
+// middleware still makes the factory a limiter.
+type sigState struct {
+	s      *Signals
+	called map[string]bool
+	cc     counterCollector
+}
+
+// merge adds a nested function's evidence.
+func (st *sigState) merge(f *Func) {
+	if st != nil && f != nil {
+		st.s.merge(&f.Signals, st.called)
+	}
+}
+
+// params notes identity parameters (function isAllowed(ip) {...}).
+func (st *sigState) params(ps []string) {
+	if st == nil {
+		return
+	}
+	for _, p := range ps {
 		if identityNames[p] {
-			s.Identity = true
+			st.s.Identity = true
 		}
 	}
-	called := map[string]bool{}
-	cc := counterCollector{x: x, taint: map[string]string{}}
-	// Hot loop (every node of every function): one Kind() per node, byte
-	// comparisons instead of strings, no allocation unless something is found.
-	body.Walk(func(n syntax.Node) bool {
-		kind := n.Kind()
-		if isFunctionKind(kind) && n.Start() != body.Start() {
-			s.merge(x.funcSignals(n), called)
-			return false
+}
+
+// signalNode reads one node's evidence. Hot loop (every node of every
+// function): byte comparisons, no allocation unless something is found.
+func (x *extractor) signalNode(n syntax.Node, kind string, st *sigState) {
+	s := st.s
+	switch kind {
+	case "number":
+		if string(x.bytes(n)) == "429" {
+			s.Responds429, s.Rejects = true, true
 		}
-		cc.visit(n, kind)
-		switch kind {
-		case "method_definition", "class_declaration", "class":
-			return false // methods are functions of their own
-		case "number":
-			if string(x.bytes(n)) == "429" {
-				s.Responds429, s.Rejects = true, true
-			}
-		case "identifier", "property_identifier":
-			switch b := x.bytes(n); string(b) {
-			case "TOO_MANY_REQUESTS", "TooManyRequests", "tooManyRequests":
-				s.Responds429, s.Rejects = true, true
-			default:
-				if kind == "identifier" && identityNames[string(b)] {
-					s.Identity = true
-				}
-			}
-		case "string_fragment":
-			if b := x.bytes(n); len(b) >= 9 && len(b) <= 16 && identityHeaders[string(bytes.ToLower(b))] {
+	case "identifier", "property_identifier":
+		switch b := x.bytes(n); string(b) {
+		case "TOO_MANY_REQUESTS", "TooManyRequests", "tooManyRequests":
+			s.Responds429, s.Rejects = true, true
+		default:
+			if kind == "identifier" && identityNames[string(b)] {
 				s.Identity = true
 			}
-		case "member_expression":
-			prop := x.bytes(n.Field("property"))
-			if identityProperties[string(prop)] {
-				s.Identity = true
-			}
-			if string(prop) == "id" && bytes.HasSuffix(bytes.ToLower(x.bytes(unwrap(n.Field("object")))), []byte("user")) {
-				s.Identity = true
-			}
-		case "throw_statement":
+		}
+	case "string_fragment":
+		if b := x.bytes(n); len(b) >= 9 && len(b) <= 16 && identityHeaders[string(bytes.ToLower(b))] {
+			s.Identity = true
+		}
+	case "member_expression":
+		prop := x.bytes(n.Field("property"))
+		if identityProperties[string(prop)] {
+			s.Identity = true
+		}
+		if string(prop) == "id" && bytes.HasSuffix(bytes.ToLower(x.bytes(unwrap(n.Field("object")))), []byte("user")) {
+			s.Identity = true
+		}
+	case "throw_statement":
+		s.Rejects = true
+	case "return_statement":
+		// return false / return true, or the verdict itself:
+		// return count <= LIMIT.
+		switch v := unwrap(n.NamedChild(0)); v.Kind() {
+		case "true", "false":
 			s.Rejects = true
-		case "return_statement":
-			// return false / return true, or the verdict itself:
-			// return count <= LIMIT.
-			switch v := unwrap(n.NamedChild(0)); v.Kind() {
-			case "true", "false":
-				s.Rejects = true
-			case "binary_expression":
-				switch string(x.bytes(v.Field("operator"))) {
-				case ">", ">=", "<", "<=":
-					s.Rejects = true
-				}
-			}
 		case "binary_expression":
-			if m, ok := x.methodComparison(n); ok {
-				s.Methods = appendUnique(s.Methods, m)
+			switch string(x.bytes(v.Field("operator"))) {
+			case ">", ">=", "<", "<=":
+				s.Rejects = true
 			}
-		case "call_expression":
-			x.callSignals(n, &s, called)
 		}
-		return true
-	})
-	s.Checks = append(cc.checks(), s.Checks...)
-	return s
+	case "binary_expression":
+		if m, ok := x.methodComparison(n); ok {
+			s.Methods = appendUnique(s.Methods, m)
+		}
+	case "call_expression":
+		x.callSignals(n, s, st.called)
+	}
 }
 
 // bytes is a node's source text without copying it.

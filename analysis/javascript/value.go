@@ -19,7 +19,6 @@ type extractor struct {
 	// scope walk, by a value and by its parent's signals is summarized once:
 	// extraction stays linear even in bundles nested ten functions deep.
 	funcs map[[2]int]*Func
-	sigs  map[[2]int]*Signals
 }
 
 func (x *extractor) rel(n syntax.Node) analysis.Span {
