@@ -46,30 +46,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	name := args[0]
-	switch {
-	case name == "-h" || name == "--help" || name == "help":
+	switch name {
+	case "-h", "--help", "help":
 		usage(stdout)
 		return exitClean
-	case name == "--version":
+	case "--version":
 		name = "version"
-	case name == "--stdio":
+	case "--stdio":
 		// vscode-languageclient may start the server with only --stdio.
 		name = "lsp"
-	case name == "." || strings.HasPrefix(name, "/") || strings.HasPrefix(name, "./") || pathExists(name):
-		// `stablestack .` and `stablestack src/` mean `stablestack check ...`.
-		return commands["check"].run(args, stdin, stdout, stderr)
 	}
-	c, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "stablestack: unknown command %q\n\n", name)
-		usage(stderr)
-		return exitError
+	// A command name wins over a file or directory of the same name (this
+	// repository has a check/ directory); anything else that names a path is
+	// "stablestack <paths...>", short for "stablestack check <paths...>".
+	if c, ok := commands[name]; ok {
+		return c.run(args[1:], stdin, stdout, stderr)
 	}
-	return c.run(args[1:], stdin, stdout, stderr)
+	if check, ok := commands["check"]; ok && (name == "." || strings.HasPrefix(name, "-") || pathExists(name)) {
+		return check.run(args, stdin, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "stablestack: unknown command %q\n\n", name)
+	usage(stderr)
+	return exitError
 }
 
+// pathExists uses Lstat so a dangling or looping symlink still counts as a
+// path (the checker then reports what is wrong with it).
 func pathExists(p string) bool {
-	_, err := os.Stat(p)
+	_, err := os.Lstat(p)
 	return err == nil
 }
 
