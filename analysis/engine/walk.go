@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -74,14 +75,17 @@ func Walk(ctx context.Context, roots []string, cfg *analysis.Config, fn func(Sou
 			}
 			continue
 		}
-		if err := walkDir(ctx, abs, "", (&ignoreSet{}).withDir(abs, ""), cfg, fn, onProblem); err != nil {
+		ign, ignRel := ancestorIgnores(abs)
+		if err := walkDir(ctx, abs, "", ignRel, ign.withDir(abs, ignRel), cfg, fn, onProblem); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func walkDir(ctx context.Context, abs, rel string, ign *ignoreSet, cfg *analysis.Config, fn func(SourceFile), onProblem func(Problem)) error {
+// walkDir walks abs, whose path relative to the walk root is rel and relative
+// to the repository top (where .gitignore patterns are anchored) is ignRel.
+func walkDir(ctx context.Context, abs, rel, ignRel string, ign *ignoreSet, cfg *analysis.Config, fn func(SourceFile), onProblem func(Problem)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -93,26 +97,33 @@ func walkDir(ctx context.Context, abs, rel string, ign *ignoreSet, cfg *analysis
 	for _, ent := range entries {
 		name := ent.Name()
 		childAbs := filepath.Join(abs, name)
-		childRel := name
-		if rel != "" {
-			childRel = rel + "/" + name
-		}
+		childRel, childIgnRel := joinRel(rel, name), joinRel(ignRel, name)
 		typ := ent.Type()
 		if typ&fs.ModeSymlink != 0 {
 			// Follow links to files (common for shared config), never to
 			// directories (loops, and code outside the project).
 			info, err := os.Stat(childAbs)
-			if err != nil || info.IsDir() {
+			if err != nil {
+				// A loop is worth saying; a dangling link (an editor's
+				// .#file lock, a removed target) is not.
+				if errors.Is(err, syscall.ELOOP) {
+					if _, ok := syntax.ForPath(name); ok {
+						onProblem(Problem{childAbs, err})
+					}
+				}
+				continue
+			}
+			if info.IsDir() {
 				continue
 			}
 			typ = info.Mode().Type()
 		}
 		if typ.IsDir() {
 			if skippedDirs[name] || (strings.HasPrefix(name, ".") && name != ".well-known") || isVirtualenv(childAbs) ||
-				ign.ignored(childRel, true) || cfg.Excluded(childRel) {
+				ign.ignored(childIgnRel, true) || cfg.Excluded(childRel) {
 				continue
 			}
-			if err := walkDir(ctx, childAbs, childRel, ign.withDir(childAbs, childRel), cfg, fn, onProblem); err != nil {
+			if err := walkDir(ctx, childAbs, childRel, childIgnRel, ign.withDir(childAbs, childIgnRel), cfg, fn, onProblem); err != nil {
 				return err
 			}
 			continue
@@ -124,10 +135,48 @@ func walkDir(ctx context.Context, abs, rel string, ign *ignoreSet, cfg *analysis
 		if !ok || strings.HasSuffix(name, ".d.ts") || strings.HasSuffix(name, ".min.js") {
 			continue
 		}
-		if ign.ignored(childRel, false) || cfg.Excluded(childRel) {
+		if ign.ignored(childIgnRel, false) || cfg.Excluded(childRel) {
 			continue
 		}
 		fn(SourceFile{Path: childAbs, Rel: childRel, Lang: lang})
 	}
 	return nil
+}
+
+func joinRel(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// ancestorIgnores collects the .gitignore rules of the directories above root,
+// up to the top of its git repository, so checking src/ honours the
+// repository's own .gitignore. It returns them with root's path relative to
+// the repository top (or "" when root is not inside a repository).
+func ancestorIgnores(root string) (*ignoreSet, string) {
+	top := ""
+	for d := root; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			top = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if top == "" || top == root {
+		return &ignoreSet{}, ""
+	}
+	rel, err := filepath.Rel(top, root)
+	if err != nil {
+		return &ignoreSet{}, ""
+	}
+	rel = filepath.ToSlash(rel)
+	ign := (&ignoreSet{}).withDir(top, "")
+	parts := strings.Split(rel, "/")
+	for i := 1; i < len(parts); i++ {
+		ign = ign.withDir(filepath.Join(top, filepath.FromSlash(strings.Join(parts[:i], "/"))), strings.Join(parts[:i], "/"))
+	}
+	return ign, rel
 }

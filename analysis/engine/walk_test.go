@@ -129,3 +129,36 @@ func TestEngineGenerationAndRemove(t *testing.T) {
 		t.Error("second Remove reported a change")
 	}
 }
+
+func TestWalkHonoursRepositoryGitignoreFromASubdirectory(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		".git/HEAD":          "ref: refs/heads/main\n",
+		".gitignore":         "generated/\nsrc/*_pb2.py\n",
+		"src/app.py":         "",
+		"src/api_pb2.py":     "",
+		"src/generated/x.py": "",
+		"src/.gitignore":     "local.py\n",
+		"src/local.py":       "",
+	})
+	files, _ := walked(t, []string{filepath.Join(dir, "src")}, nil)
+	if strings.Join(files, ",") != "app.py" {
+		t.Errorf("walked %v, want only app.py", files)
+	}
+}
+
+func TestWalkReportsSymlinkLoopsNotDanglingLinks(t *testing.T) {
+	dir := writeTree(t, map[string]string{"app.py": ""})
+	if err := os.Symlink("loop.py", filepath.Join(dir, "loop.py")); err != nil {
+		t.Skip("symlinks not supported:", err)
+	}
+	if err := os.Symlink("gone.py", filepath.Join(dir, ".#app.py")); err != nil {
+		t.Fatal(err)
+	}
+	files, problems := walked(t, []string{dir}, nil)
+	if strings.Join(files, ",") != "app.py" {
+		t.Errorf("walked %v", files)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "loop.py") {
+		t.Errorf("problems %v, want one for loop.py", problems)
+	}
+}
