@@ -36,10 +36,7 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	p := programFor(f, ws, cfg)
 	res := p.interpret()
 	facts := f.Facts.(*Facts)
-	starts := make(map[*UnitFacts]int, len(facts.Units)) // sized: no rehash
-	for _, u := range facts.Units {
-		starts[u.UnitFacts] = u.Start
-	}
+	loc := unitLocator{units: facts.Units}
 	// A route registered by a function that runs more than once (an
 	// installer used by two apps) is reported when any run leaves it open.
 	type open struct {
@@ -50,7 +47,7 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	var found []open
 	seen := map[analysis.Span]bool{}
 	for _, r := range res.routes[f.Path] {
-		start, ok := starts[r.unit]
+		start, ok := loc.start(r.unit)
 		if r.protected || !ok {
 			continue
 		}
@@ -80,6 +77,32 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	}
 	out = append(out, checkNextRoutes(f, p, cfg)...)
 	return out
+}
+
+// unitLocator finds the current start of a unit. Routes mostly come in
+// unit order, so it scans forward from the last hit before falling back to
+// a map (built on first need).
+type unitLocator struct {
+	units []*Unit
+	next  int
+	index map[*UnitFacts]int
+}
+
+func (l *unitLocator) start(uf *UnitFacts) (int, bool) {
+	for i := l.next; i < len(l.units) && i < l.next+16; i++ {
+		if l.units[i].UnitFacts == uf {
+			l.next = i
+			return l.units[i].Start, true
+		}
+	}
+	if l.index == nil {
+		l.index = make(map[*UnitFacts]int, len(l.units))
+		for _, u := range l.units {
+			l.index[u.UnitFacts] = u.Start
+		}
+	}
+	s, ok := l.index[uf]
+	return s, ok
 }
 
 // isHealth reports whether a route is a probe: a configured health path, or

@@ -29,12 +29,18 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 	// Library calls repeat (rateLimit({...}) on every route): decide once
 	// per callee whether it can be a memory-store library at all.
 	candidate := map[string]bool{}
+	lastName, lastOK := "\x00", false // the same callee on consecutive routes: no hashing
 	for _, u := range facts.Units {
 		for _, v := range u.Libraries {
-			ok, seen := candidate[v.Name]
-			if !seen {
-				ok = v.Name == "" || libraryCandidate(m, v.Name)
-				candidate[v.Name] = ok
+			ok := lastOK
+			if v.Name != lastName {
+				var seen bool
+				ok, seen = candidate[v.Name]
+				if !seen {
+					ok = v.Name == "" || libraryCandidate(m, v.Name)
+					candidate[v.Name] = ok
+				}
+				lastName, lastOK = v.Name, ok
 			}
 			if !ok {
 				continue
