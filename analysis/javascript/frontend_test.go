@@ -111,3 +111,11 @@ func TestRepeatedStatementsKeepTheirOwnFacts(t *testing.T) {
 		t.Fatal("two units share one UnitFacts")
 	}
 }
+
+// A counter whose only rejection is a returned comparison is still parsed.
+func TestRelevantReturnedVerdict(t *testing.T) {
+	src := "const hits = new Map();\nexport function over(ip) { const n = (hits.get(ip) ?? 0) + 1; hits.set(ip, n); return n > 20; }\n"
+	if !(frontend{lang: syntax.JavaScript}).Relevant([]byte(src)) {
+		t.Fatal("Relevant rules out a counter that returns its verdict")
+	}
+}

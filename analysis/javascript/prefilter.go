@@ -20,8 +20,8 @@ import (
 //   - a link to another file of the project (re-exports, installers run as
 //     require('./routes')(app)): a relative or aliased specifier ("./",
 //     "../", "@/", "~/");
-//   - a hand-rolled counter: a container ("new Map", "{}", "[]", ...) and a
-//     rejection ("throw", "next", "return true/false").
+//   - a hand-rolled counter: a container ("new Map", "= {}", "= []", ...) and a
+//     rejection ("throw", "next", "return").
 //
 // The equivalence test runs every golden case with and without this filter.
 // Configured extra limiter names (cfg.Limiters) are not seen here: a file
@@ -42,7 +42,7 @@ func (frontend) Relevant(text []byte) bool {
 		return true
 	}
 	if containsAny(text, "new Map", "new Set", "= {}", "={}", "= []", "=[]", "Object.create", "LRU", "TTLCache") &&
-		(containsAny(text, "throw", "next") || (bytes.Contains(text, []byte("return")) && containsAny(text, "true", "false"))) {
+		containsAny(text, "throw", "next", "return") { // rejections, including return count <= LIMIT
 		return true
 	}
 	return hasRegistrationCall(text)
