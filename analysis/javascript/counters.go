@@ -1,6 +1,8 @@
 package javascript
 
 import (
+	"bytes"
+
 	"github.com/stablestack/stablestack/analysis/syntax"
 )
 
@@ -78,6 +80,9 @@ func (c *counterCollector) checks() []CounterCheck {
 	var checks []CounterCheck
 	seen := map[string]int{}
 	for _, n := range c.compares {
+		if timeComparison(x.bytes(n)) {
+			continue // an age or expiry check (now - t > TTL): caches do it too
+		}
 		l, r := n.Field("left"), n.Field("right")
 		lc, rc := x.taintOf(l, taint), x.taintOf(r, taint)
 		if (lc == "") == (rc == "") {
@@ -191,4 +196,15 @@ func (x *extractor) classCounters(n syntax.Node) []Counter {
 		return true
 	})
 	return out
+}
+
+// timeComparison recognizes comparisons of times rather than counts.
+func timeComparison(text []byte) bool {
+	l := bytes.ToLower(text)
+	for _, w := range [][]byte{[]byte("now"), []byte("date"), []byte("time"), []byte("expir"), []byte("ttl")} {
+		if bytes.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }

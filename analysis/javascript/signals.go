@@ -23,7 +23,7 @@ var identityHeaders = map[string]bool{
 var identityNames = map[string]bool{
 	"ip": true, "clientIp": true, "clientIP": true, "remoteAddress": true, "userId": true, "userID": true,
 	"user_id": true, "apiKey": true, "api_key": true, "identifier": true, "clientId": true, "clientKey": true,
-	"key": true, "ipAddress": true,
+	"ipAddress": true, "clientAddress": true,
 }
 
 // sigState collects a function's rate-limiting evidence during its scope
