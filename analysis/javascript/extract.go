@@ -24,6 +24,11 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 		uf.Counters = x.moduleCounters(n)
 	case "expression_statement":
 		uf.Exports = x.cjsExports(n.NamedChild(0))
+		for _, e := range uf.Exports { // exports.hits = new Map()
+			if k := containerKind(e.Value); k != "" && e.Name != "default" {
+				uf.Counters = append(uf.Counters, Counter{Name: e.Name, Kind: k, Span: x.rel(n)})
+			}
+		}
 	}
 	x.walkScope(n, &uf.Scope, nil, nil)
 	x.exportedFuncs(&uf)

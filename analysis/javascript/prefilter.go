@@ -21,7 +21,8 @@ import (
 //     require('./routes')(app)): a relative or aliased specifier ("./",
 //     "../", "@/", "~/");
 //   - a hand-rolled counter: a container ("new Map", "= {}", "= []", ...) and a
-//     rejection ("throw", "next", "return").
+//     rejection ("throw", "next", "return") or an export (the check is in
+//     the module that imports it).
 //
 // The equivalence test runs every golden case with and without this filter.
 // Configured extra limiter names (cfg.Limiters) are not seen here: a file
@@ -42,7 +43,7 @@ func (frontend) Relevant(text []byte) bool {
 		return true
 	}
 	if containsAny(text, "new Map", "new Set", "= {}", "={}", "= []", "=[]", "Object.create", "LRU", "TTLCache") &&
-		containsAny(text, "throw", "next", "return") { // rejections, including return count <= LIMIT
+		containsAny(text, "throw", "next", "return", "export") { // rejections (return count <= LIMIT), or a counter exported to its checker
 		return true
 	}
 	return hasRegistrationCall(text)

@@ -3,6 +3,7 @@ package javascript
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -25,7 +26,7 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 	if m == nil || m.facts != facts {
 		m = newModule(f.Path, facts)
 	}
-	out := handRolledCounters(m)
+	out := handRolledCounters(m, programFor(f, ws, cfg))
 	// Library calls repeat (rateLimit({...}) on every route): decide once
 	// per callee whether it can be a memory-store library at all.
 	candidate := map[string]bool{}
@@ -55,35 +56,70 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 
 // handRolledCounters finds containers that a function reads, keyed by a
 // client identity, against a threshold before rejecting.
-func handRolledCounters(m *module) []analysis.Finding {
+func handRolledCounters(m *module, p *program) []analysis.Finding {
 	var out []analysis.Finding
 	for _, u := range m.facts.Units {
 		for _, c := range u.Counters {
-			fn, check, ok := m.checkOf(c.Name)
+			name := c.Name
+			checker, fn, check, ok := m, (*Func)(nil), CounterCheck{}, false
+			if fn, check, ok = m.checkOf(name); !ok && c.Class == "" {
+				checker, fn, check, ok = p.importedCheck(m, name)
+			}
 			if !ok {
 				continue
 			}
-			name := c.Name
 			fix := map[string]string{"fix": "replace-counter", "counter": name, "framework": frameworkFor(m)}
 			if c.Class != "" {
 				fix["class"] = c.Class
 			}
-			if n, ok := m.number(check.Threshold); ok {
+			if n, ok := checker.number(check.Threshold); ok {
 				fix["limit"] = strconv.Itoa(n)
 			}
 			if w, ok := m.windowSeconds(); ok {
 				fix["window"] = strconv.Itoa(w)
 			}
-			cu := m.units[fn]
+			rel := analysis.Related{Span: checker.units[fn].Abs(check.Span), Message: fmt.Sprintf("`%s` is checked against the limit here", name)}
+			if checker != m {
+				rel.Path = checker.path
+			}
 			out = append(out, analysis.Finding{
 				Span:    u.Abs(c.Span),
 				Message: fmt.Sprintf("`%s` is an in-memory rate limiter: %s", name, whyMemory),
-				Related: []analysis.Related{{Span: cu.Abs(check.Span), Message: fmt.Sprintf("`%s` is checked against the limit here", name)}},
+				Related: []analysis.Related{rel},
 				Fix:     fix,
 			})
 		}
 	}
 	return out
+}
+
+// importedCheck finds a check of counter name in another module that
+// imports it (const { hits } = require('./store'); import { hits } from
+// './store').
+func (p *program) importedCheck(m *module, name string) (*module, *Func, CounterCheck, bool) {
+	if p == nil {
+		return nil, nil, CounterCheck{}, false
+	}
+	paths := make([]string, 0, len(p.modules))
+	for path := range p.modules {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	for _, path := range paths {
+		other := p.modules[path]
+		if other == m {
+			continue
+		}
+		for local, im := range other.imports {
+			if im.Name != name || p.resolve(other.path, im.Module) != m {
+				continue
+			}
+			if fn, check, ok := other.checkOf(local); ok {
+				return other, fn, check, true
+			}
+		}
+	}
+	return nil, nil, CounterCheck{}, false
 }
 
 // checkOf finds the function that checks container name: it reads a client
