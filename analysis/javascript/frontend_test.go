@@ -119,3 +119,17 @@ func TestRelevantReturnedVerdict(t *testing.T) {
 		t.Fatal("Relevant rules out a counter that returns its verdict")
 	}
 }
+
+// A counter exported for another module to check is parsed however it is exported.
+func TestRelevantExportedCounters(t *testing.T) {
+	for _, src := range []string{
+		"export const hits = new Map();\n",
+		"exports.hits = new Map();\n",
+		"const hits = new Map();\nmodule.exports = { hits };\n",
+		"const hits = {};\nexport { hits };\n",
+	} {
+		if !(frontend{lang: syntax.JavaScript}).Relevant([]byte(src)) {
+			t.Errorf("Relevant(%q) = false", src)
+		}
+	}
+}

@@ -42,8 +42,8 @@ func (frontend) Relevant(text []byte) bool {
 	if (bytes.Contains(text, []byte("exports")) && bytes.Contains(text, []byte("req"))) || bytes.Contains(text, []byte("as default")) {
 		return true
 	}
-	if containsAny(text, "new Map", "new Set", "= {}", "={}", "= []", "=[]", "Object.create", "LRU", "TTLCache") &&
-		containsAny(text, "throw", "next", "return", "export") { // rejections (return count <= LIMIT), or a counter exported to its checker
+	if containsAny(text, containerMarkers...) &&
+		(containsAny(text, "throw", "next", "return", "module.exports = {", "export {") || exportedContainer(text)) { // rejections (return count <= LIMIT), or a counter exported to its checker
 		return true
 	}
 	return hasRegistrationCall(text)
@@ -97,4 +97,26 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 
 func isIdentByte(b byte) bool {
 	return b == '_' || b == '$' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+var containerMarkers = []string{"new Map", "new Set", "= {}", "={}", "= []", "=[]", "Object.create", "LRU", "TTLCache"}
+
+// exportedContainer reports whether a container is created on a line that
+// exports it (export const hits = new Map(), exports.hits = {}).
+func exportedContainer(text []byte) bool {
+	for _, m := range containerMarkers {
+		for off := 0; ; {
+			i := bytes.Index(text[off:], []byte(m))
+			if i < 0 {
+				break
+			}
+			at := off + i
+			line := text[bytes.LastIndexByte(text[:at], '\n')+1 : at]
+			if bytes.Contains(line, []byte("export")) {
+				return true
+			}
+			off = at + len(m)
+		}
+	}
+	return false
 }
