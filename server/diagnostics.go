@@ -35,8 +35,11 @@ type docDiagnostics struct {
 	running bool          // guarded by mu: a worker goroutine is active
 	closed  bool          // guarded by mu: didClose received
 	result  *docResult    // guarded by mu: the newest analysis
-	sent    []byte        // guarded by mu: JSON of the diagnostics last published
+	sent    []byte        // guarded by mu: JSON of the diagnostics last published (in bufs[cur])
+	bufs    [2][]byte     // guarded by mu: publish messages, reused
+	cur     int           // guarded by mu: the buffer holding the last message sent
 	ready   chan struct{} // guarded by mu: closed (and replaced) when result changes
+	first   chan struct{} // closed at the first result (or close): indexing waits for it
 	skipLog string        // guarded by mu: skip reason last logged, to log it once
 	idle    *time.Timer   // guarded by mu: reparses the tree once edits stop
 }
@@ -55,7 +58,7 @@ type docResult struct {
 }
 
 func newDocDiagnostics(s *Server, d *document) *docDiagnostics {
-	return &docDiagnostics{s: s, doc: d, uri: d.uri, key: d.key, ready: make(chan struct{})}
+	return &docDiagnostics{s: s, doc: d, uri: d.uri, key: d.key, ready: make(chan struct{}), first: make(chan struct{})}
 }
 
 // supersede marks every result older than seq as stale, before the text of
@@ -120,9 +123,9 @@ func (dd *docDiagnostics) run() {
 		dd.mu.Unlock()
 		var res *docResult
 		if sn != nil {
-			res = dd.safely(func() *docResult { return dd.analyze(sn, prev) })
+			res = dd.safely(sn, func() *docResult { return dd.analyze(sn, prev) })
 		} else if prev != nil {
-			res = dd.safely(func() *docResult { return dd.check(prev.snap, prev.facts) })
+			res = dd.safely(prev.snap, func() *docResult { return dd.check(prev.snap, prev.facts) })
 		}
 		if res != nil {
 			dd.finish(res, sn != nil)
@@ -130,13 +133,13 @@ func (dd *docDiagnostics) run() {
 	}
 }
 
-// safely runs one analysis; a panic in a rule is logged and the document
-// keeps its previous diagnostics instead of taking the server down.
-func (dd *docDiagnostics) safely(fn func() *docResult) (res *docResult) {
+// safely runs one analysis; a panic in a rule is logged and the version
+// gets no diagnostics instead of taking the server down.
+func (dd *docDiagnostics) safely(sn *snapshot, fn func() *docResult) (res *docResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			dd.s.log.Error("panic while analyzing", zap.String("uri", dd.uri), zap.Any("panic", r), zap.Stack("stack"))
-			res = nil
+			res = &docResult{snap: sn}
 		}
 	}()
 	return fn()
@@ -250,6 +253,9 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	if dd.result != nil && res.snap.seq < dd.result.snap.seq {
 		return // a newer result is already stored
 	}
+	if dd.result == nil {
+		close(dd.first)
+	}
 	dd.result = res
 	close(dd.ready)
 	dd.ready = make(chan struct{})
@@ -260,27 +266,31 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	if dd.s.caps.pullDiagnostics {
 		return // the client asks with textDocument/diagnostic
 	}
-	data := appendDiagnostics(make([]byte, 0, 256*len(res.diags)+2), res.diags)
-	if !fresh && bytes.Equal(data, dd.sent) {
+	// The message is encoded into one of two buffers kept across publishes;
+	// the other holds the previous message, to compare with on a recheck.
+	spare := dd.cur ^ 1
+	buf := appendPublishPrefix(dd.bufs[spare][:0], dd.uri, res.snap.version)
+	start := len(buf)
+	buf = appendDiagnostics(buf, res.diags)
+	diags := buf[start:]
+	buf = append(buf, "}}"...)
+	dd.bufs[spare] = buf
+	if !fresh && bytes.Equal(diags, dd.sent) {
 		return
 	}
-	dd.sent = data
+	dd.cur, dd.sent = spare, diags
 	// Sent under mu so that didClose's empty list can never overtake it.
-	dd.s.sendRaw(appendNotification(make([]byte, 0, len(data)+len(dd.uri)+128),
-		"textDocument/publishDiagnostics", encodePublish(dd.uri, res.snap.version, data)))
+	dd.s.sendRaw(buf)
 }
 
-// encodePublish builds publishDiagnostics params around diagnostics already
-// encoded.
-func encodePublish(uri string, version int32, diags []byte) []byte {
-	out := make([]byte, 0, len(diags)+len(uri)+48)
-	out = append(out, `{"uri":`...)
-	out = appendString(out, uri)
-	out = append(out, `,"version":`...)
-	out = strconv.AppendInt(out, int64(version), 10)
-	out = append(out, `,"diagnostics":`...)
-	out = append(out, diags...)
-	return append(out, '}')
+// appendPublishPrefix starts a publishDiagnostics notification; the
+// diagnostics array and "}}" follow.
+func appendPublishPrefix(b []byte, uri string, version int32) []byte {
+	b = append(b, `{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":`...)
+	b = appendString(b, uri)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(version), 10)
+	return append(b, `,"diagnostics":`...)
 }
 
 // close stops the worker and, when clear is set, publishes an empty list so
@@ -290,6 +300,9 @@ func (dd *docDiagnostics) close(clear bool) {
 	defer dd.mu.Unlock()
 	if dd.closed {
 		return
+	}
+	if dd.result == nil {
+		close(dd.first)
 	}
 	dd.closed = true
 	dd.pending = nil

@@ -49,3 +49,21 @@ func TestAppendDiagnosticsMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkAppendDiagnostics(b *testing.B) {
+	ds := make([]diagnostic, 500)
+	for i := range ds {
+		ds[i] = diagnostic{
+			Range:    protocol.Range{Start: protocol.Position{Line: uint32(i * 6), Character: 0}, End: protocol.Position{Line: uint32(i * 6), Character: 18}},
+			Severity: 2, Code: "RATE001", Source: "stablestack", Message: "GET /items/4290 has no rate limiting",
+			CodeDescription: &codeDescription{Href: "https://github.com/stablestack/stablestack/blob/main/docs/rules/RATE001.md"},
+			Data:            &diagnosticData{Version: 12, Start: 123456, End: 123474, Fix: map[string]string{"fix": "add-rate-limit", "framework": "fastapi", "handler": "item_4290", "route": "GET /items/4290"}},
+		}
+	}
+	b.ReportAllocs()
+	var buf []byte
+	for i := 0; i < b.N; i++ {
+		buf = appendDiagnostics(buf[:0], ds)
+	}
+	b.SetBytes(int64(len(buf)))
+}

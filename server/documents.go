@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -129,6 +130,18 @@ func (st *documentStore) all() []*docDiagnostics {
 		out = append(out, d.diags)
 	}
 	return out
+}
+
+// awaitFirstResults waits until every open document has been analyzed once:
+// background work (indexing) yields to what the user is looking at.
+func (st *documentStore) awaitFirstResults(ctx context.Context) {
+	for _, dd := range st.all() {
+		select {
+		case <-dd.first:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // byKey finds an open document by its workspace index key.

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"sync"
+
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
@@ -17,6 +19,7 @@ func (s *Server) toDiagnostics(sn *snapshot, findings []analysis.Finding) []diag
 	}
 	lines := sn.lines.get()
 	out := make([]diagnostic, len(findings))
+	data := make([]diagnosticData, len(findings)) // one allocation, not one per diagnostic
 	for i := range findings {
 		f := &findings[i]
 		d := &out[i]
@@ -26,14 +29,27 @@ func (s *Server) toDiagnostics(sn *snapshot, findings []analysis.Finding) []diag
 		d.Message = f.Message
 		if f.Rule != nil {
 			d.Code = f.Rule.ID
-			d.CodeDescription = &codeDescription{Href: f.Rule.DocsURL()}
+			d.CodeDescription = ruleLink(f.Rule)
 		}
-		d.Data = &diagnosticData{Version: sn.version, Start: f.Span.Start, End: f.Span.End, Fix: f.Fix}
+		data[i] = diagnosticData{Version: sn.version, Start: f.Span.Start, End: f.Span.End, Fix: f.Fix}
+		d.Data = &data[i]
 		if len(f.Related) > 0 && s.caps.relatedInformation {
 			d.RelatedInformation = s.related(sn, lines, f.Related)
 		}
 	}
 	return out
+}
+
+// ruleLinks holds one codeDescription per rule, shared by its diagnostics
+// (they are never modified).
+var ruleLinks sync.Map // *analysis.Rule -> *codeDescription
+
+func ruleLink(r *analysis.Rule) *codeDescription {
+	if v, ok := ruleLinks.Load(r); ok {
+		return v.(*codeDescription)
+	}
+	v, _ := ruleLinks.LoadOrStore(r, &codeDescription{Href: r.DocsURL()})
+	return v.(*codeDescription)
 }
 
 // spanRange converts a byte span to an LSP range.

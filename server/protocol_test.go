@@ -16,8 +16,9 @@ func TestPublishParamsVersion(t *testing.T) {
 	if string(raw) != `{"uri":"u","diagnostics":[]}` {
 		t.Errorf("no version after close: %s", raw)
 	}
-	if got := string(encodePublish("u\"", 0, []byte("[]"))); got != `{"uri":"u\"","version":0,"diagnostics":[]}` {
-		t.Errorf("encodePublish: %s", got)
+	msg := string(appendPublishPrefix(nil, "u\"", 0)) + "[]}}"
+	if msg != `{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"u\"","version":0,"diagnostics":[]}}` {
+		t.Errorf("publish message: %s", msg)
 	}
 }
 

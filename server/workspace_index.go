@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,26 +73,62 @@ func (s *Server) runIndex(ctx context.Context, reason string) {
 		return
 	}
 	prog := s.beginProgress(ctx, nil, "StableStack: indexing workspace")
-	var problems atomic.Int64
-	_, err := s.engine.Index(ctx, roots, engine.IndexOptions{
-		Progress: func(done, total int) {
-			prog.report(fmt.Sprintf("%d/%d files", done, total), percent(done, total))
-		},
-		OnProblem: func(p engine.Problem) {
-			problems.Add(1)
-			s.log.Debug("file not indexed", zap.String("path", p.Path), zap.Error(p.Err))
-		},
-	})
+	n, skipped, err := s.indexFiles(ctx, roots, prog)
 	if err != nil {
 		prog.end("cancelled")
 		s.log.Info("indexing stopped", zap.String("reason", reason), zap.Error(err))
 		return
 	}
 	s.restoreOpenFacts()
-	n := s.engine.Len()
 	prog.end(fmt.Sprintf("%d files", n))
-	s.log.Info("workspace indexed", zap.String("reason", reason), zap.Int("files", n), zap.Int64("skipped", problems.Load()))
+	s.log.Info("workspace indexed", zap.String("reason", reason), zap.Int("files", n), zap.Int64("skipped", skipped))
 	s.finishIndex(n)
+}
+
+// indexFiles walks the roots (engine.Walk: the same skipped directories,
+// .gitignore and excludes as the CLI) and summarizes each file into the
+// index. It is the server's own loop rather than engine.Index because the
+// index must yield to the editor: files open in the editor are skipped (the
+// buffer's facts are the truth, and parsing them again would hold a second
+// syntax tree of the same file: ~36 MB for a 30,000-line module), open
+// documents get their first diagnostics before the index parses anything,
+// and it leaves one core to the edit-to-diagnostics path.
+func (s *Server) indexFiles(ctx context.Context, roots []string, prog *progress) (int, int64, error) {
+	var files []engine.SourceFile
+	var skipped atomic.Int64
+	onProblem := func(p engine.Problem) {
+		skipped.Add(1)
+		s.log.Debug("file not indexed", zap.String("path", p.Path), zap.Error(p.Err))
+	}
+	if err := engine.Walk(ctx, roots, s.engine.Config(), func(f engine.SourceFile) { files = append(files, f) }, onProblem); err != nil {
+		return 0, 0, err
+	}
+	workers := max(1, runtime.GOMAXPROCS(0)/2)
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				s.docs.awaitFirstResults(ctx)
+				if !s.indexFile(files[i].Path) && s.engine.File(files[i].Path) == nil && s.docs.byKey(files[i].Path) == nil {
+					skipped.Add(1)
+				}
+				n := int(done.Add(1))
+				prog.report(fmt.Sprintf("%d/%d files", n, len(files)), percent(n, len(files)))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	return len(files), skipped.Load(), nil
 }
 
 func (s *Server) finishIndex(int) {
@@ -277,7 +314,7 @@ func (s *Server) didChangeWatchedFiles(_ context.Context, raw json.RawMessage) (
 // indexFile (re)summarizes one file from disk, if the walk would include it.
 func (s *Server) indexFile(path string) bool {
 	lang, ok := syntax.ForPath(path)
-	if !ok || !s.inWorkspace(path) {
+	if !ok || !s.inWorkspace(path) || s.docs.byKey(path) != nil {
 		return false
 	}
 	text, err := engine.ReadSource(path)
