@@ -137,3 +137,20 @@ func TestOverlay(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestTrailingCommentsAfterValues: a comment after a value (an array in
+// particular, which the grammar attaches to the pair) is not the value.
+func TestTrailingCommentsAfterValues(t *testing.T) {
+	dir := t.TempDir()
+	data := "[tool.stablestack]\nrequests = 7   # the limit\nlimiters = [\"throttle\"]   # in-house names\nexclude = [\n  \"tests/**\",  # tests\n]\n"
+	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Requests != 7 || len(cfg.Limiters) != 1 || cfg.Limiters[0] != "throttle" || len(cfg.Exclude) != 1 {
+		t.Fatalf("got requests=%d limiters=%v exclude=%v", cfg.Requests, cfg.Limiters, cfg.Exclude)
+	}
+}

@@ -179,7 +179,18 @@ func (d *tomlDecoder) descend(doc map[string]value, path []string, at syntax.Nod
 
 // pair stores key = value into t (a dotted key creates sub-tables).
 func (d *tomlDecoder) pair(t map[string]value, n syntax.Node) error {
-	key, val := n.NamedChild(0), n.NamedChild(n.NamedChildCount()-1)
+	// The grammar can attach a trailing comment to the pair (after an array,
+	// for one), so the value is the last named child that is not a comment.
+	key, val := n.NamedChild(0), syntax.Node{}
+	for i := n.NamedChildCount() - 1; i > 0; i-- {
+		if c := n.NamedChild(i); c.Kind() != "comment" {
+			val = c
+			break
+		}
+	}
+	if val.IsNull() {
+		return d.errorAt(key, "missing value")
+	}
 	path, err := d.keyPath(key)
 	if err != nil {
 		return err
