@@ -24,10 +24,13 @@ type documentStore struct {
 	mu   sync.Mutex
 	docs map[string]*document // guarded by mu; key: the client's exact URI string
 	seq  uint64               // guarded by mu; increases with every mutation
+
+	firstOpen     chan struct{} // closed by the first didOpen
+	firstOpenOnce sync.Once
 }
 
 func newDocumentStore(s *Server) *documentStore {
-	return &documentStore{s: s, docs: map[string]*document{}}
+	return &documentStore{s: s, docs: map[string]*document{}, firstOpen: make(chan struct{})}
 }
 
 // document is one open text document (textDocument/didOpen .. didClose).
@@ -178,6 +181,7 @@ func (st *documentStore) open(item textDocumentItem) (*document, *snapshot) {
 	old := st.docs[item.URI]
 	st.docs[item.URI] = d
 	st.mu.Unlock()
+	st.firstOpenOnce.Do(func() { close(st.firstOpen) })
 	if old != nil {
 		log.Warn("didOpen for a document already open; replacing it", zap.String("uri", item.URI))
 		old.close(false)

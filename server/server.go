@@ -28,6 +28,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/segmentio/encoding/json"
 	"go.lsp.dev/jsonrpc2"
@@ -163,11 +164,9 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 			s.log.Info("connection closed", zap.Error(err))
 		}
 	case <-s.life.exited:
-		s.conn.Close()
-		<-s.conn.Done()
+		s.closeConn()
 	case <-ctx.Done():
-		s.conn.Close()
-		<-s.conn.Done()
+		s.closeConn()
 	}
 	// Unblock handlers waiting on the client (conn.Call does not notice a
 	// closed connection), let every queued message finish, then free.
@@ -189,6 +188,18 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 func (s *Server) notify(method string, params any) {
 	if err := s.conn.Notify(context.Background(), method, params); err != nil {
 		s.log.Debug("notification not sent", zap.String("method", method), zap.Error(err))
+	}
+}
+
+// closeConn closes the connection and waits a little for the read loop to
+// stop. Closing a blocking stdin does not interrupt a read in progress, so
+// after exit Serve must not wait for the client to close its end.
+func (s *Server) closeConn() {
+	s.conn.Close()
+	select {
+	case <-s.conn.Done():
+	case <-time.After(200 * time.Millisecond):
+		s.log.Debug("read loop still blocked after close; not waiting for it")
 	}
 }
 

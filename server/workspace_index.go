@@ -40,8 +40,20 @@ type indexState struct {
 func (s *Server) startWorkspace(ctx context.Context) {
 	s.pullSettings(ctx)
 	s.registerWatchers(ctx)
+	// Editors open the visible files right after initialized. Give them a
+	// moment to arrive, so the index skips them instead of parsing them a
+	// second time alongside didOpen (awaitFirstResults covers the rest).
+	select {
+	case <-s.docs.firstOpen:
+	case <-time.After(indexGrace):
+	case <-ctx.Done():
+		return
+	}
 	s.runIndex(ctx, "initialized")
 }
+
+// indexGrace is how long indexing waits for the editor's first didOpen.
+const indexGrace = 300 * time.Millisecond
 
 // reindex starts a fresh index run in the background.
 func (s *Server) reindex(reason string) {
