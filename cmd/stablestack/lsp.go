@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -30,6 +31,7 @@ func runLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Int("clientProcessId", 0, "the editor's process id (accepted for vscode-languageclient; unused)")
 	logFile := fs.String("log-file", "", "write the log to this file instead of stderr")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the session to this file (for performance work)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: stablestack lsp [--stdio] [--log-file path] [--log-level level]\n\n"+
 			"Runs the StableStack language server over stdin/stdout. Warnings are also\n"+
@@ -62,6 +64,19 @@ func runLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(encCfg), sink, level))
 	defer logger.Sync()
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "stablestack lsp: %v\n", err)
+			return exitError
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "stablestack lsp: %v\n", err)
+			return exitError
+		}
+		defer pprof.StopCPUProfile()
+	}
 	tuneMemory()
 	s := server.New(server.Options{Logger: logger, Version: currentVersion()})
 	return s.Serve(context.Background(), stdio{stdin, stdout})
