@@ -2,180 +2,70 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
 	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/config"
 )
 
-// Settings reach the server three ways: initializationOptions, the
-// settings of workspace/didChangeConfiguration, and workspace/configuration
-// (section "stablestack") for clients that support pulling them. All three
-// carry the same object, optionally wrapped in {"stablestack": {...}}:
-//
-//	{"requests": 100, "window": 60,
-//	 "rules": {"RATE002": "off", "RATE001": "error"},   // or {"enabled": false, "severity": "hint"}
-//	 "severity": {"RATE001": "error"},
-//	 "exclude": ["tests/**"], "limiters": ["my_limit"], "healthPaths": ["/status"]}
+// The configuration in force is the first workspace folder's files
+// (pyproject.toml [tool.stablestack], package.json "stablestack",
+// .stablestack.toml; analysis/config.Load) with the editor's settings on top
+// (analysis/config.Overlay). Settings reach the server three ways:
+// initializationOptions, the settings of workspace/didChangeConfiguration,
+// and workspace/configuration (section "stablestack") for clients that
+// support pulling them; all carry the keys of the files, optionally
+// wrapped in {"stablestack": {...}}.
 
-// editorSettings is that object.
-type editorSettings struct {
-	Requests    *int                       `json:"requests"`
-	Window      *int                       `json:"window"`
-	Rules       map[string]json.RawMessage `json:"rules"`
-	Severity    map[string]string          `json:"severity"`
-	Exclude     []string                   `json:"exclude"`
-	Limiters    []string                   `json:"limiters"`
-	HealthPaths []string                   `json:"healthPaths"`
-}
-
-// settingsState remembers the editor's settings, layered over the defaults
-// whenever either changes.
+// settingsState remembers the editor's settings, to layer them again when
+// a configuration file changes.
 type settingsState struct {
 	mu       sync.Mutex
-	settings editorSettings // guarded by mu
+	settings json.RawMessage // guarded by mu: the last valid settings object
 }
 
-// applySettings decodes a settings object and makes it the configuration in
-// force. Malformed settings are reported and ignored.
+// applySettings makes new editor settings part of the configuration.
+// Malformed settings are reported and ignored.
 func (s *Server) applySettings(raw json.RawMessage, from string) {
-	var wrapped struct {
-		StableStack json.RawMessage `json:"stablestack"`
-	}
-	if err := json.Unmarshal(raw, &wrapped); err == nil && len(wrapped.StableStack) > 0 && string(wrapped.StableStack) != "null" {
-		raw = wrapped.StableStack
-	}
-	var es editorSettings
-	if err := json.Unmarshal(raw, &es); err != nil {
-		s.log.Warn("settings ignored: not a settings object", zap.String("from", from), zap.Error(err))
+	if _, err := config.Overlay(nil, raw); err != nil {
+		s.log.Warn("settings ignored", zap.String("from", from), zap.Error(err))
 		return
 	}
-	cfg, problems := buildConfig(analysis.DefaultConfig(), es)
-	for _, p := range problems {
-		s.log.Warn("setting ignored", zap.String("from", from), zap.String("problem", p))
+	s.cfg.mu.Lock()
+	s.cfg.settings = append(json.RawMessage(nil), raw...)
+	s.cfg.mu.Unlock()
+	s.loadConfig(from)
+}
+
+// loadConfig rebuilds the configuration from the files and the settings,
+// installs it, and re-indexes when the excluded paths changed.
+func (s *Server) loadConfig(reason string) {
+	base := analysis.DefaultConfig()
+	if roots := s.engine.Roots(); len(roots) > 0 {
+		cfg, _, err := config.Load(roots[0])
+		if err != nil {
+			s.log.Warn("configuration file ignored", zap.Error(err))
+		}
+		base = cfg
 	}
 	s.cfg.mu.Lock()
-	s.cfg.settings = es
+	settings := s.cfg.settings
 	s.cfg.mu.Unlock()
+	cfg, err := config.Overlay(base, settings)
+	if err != nil {
+		s.log.Warn("settings ignored", zap.Error(err))
+	}
 	old := s.engine.Config()
 	s.engine.SetConfig(cfg)
-	s.log.Info("configuration applied", zap.String("from", from))
+	s.log.Info("configuration applied", zap.String("reason", reason))
 	if old != nil && !slices.Equal(old.Exclude, cfg.Exclude) && s.life.isRunning() {
 		s.reindex("exclude patterns changed")
 	}
-}
-
-// buildConfig layers editor settings over base (which is not modified).
-func buildConfig(base *analysis.Config, es editorSettings) (*analysis.Config, []string) {
-	cfg := *base
-	cfg.Rules = map[string]analysis.RuleSetting{}
-	for id, rs := range base.Rules {
-		cfg.Rules[id] = rs
-	}
-	var problems []string
-	if es.Requests != nil {
-		if *es.Requests > 0 {
-			cfg.Requests = *es.Requests
-		} else {
-			problems = append(problems, fmt.Sprintf("requests must be positive, got %d", *es.Requests))
-		}
-	}
-	if es.Window != nil {
-		if *es.Window > 0 {
-			cfg.Window = *es.Window
-		} else {
-			problems = append(problems, fmt.Sprintf("window must be positive, got %d", *es.Window))
-		}
-	}
-	for id, raw := range es.Rules {
-		r := analysis.RuleByID(id)
-		if r == nil {
-			problems = append(problems, "unknown rule "+id)
-			continue
-		}
-		rs, err := parseRuleSetting(raw, cfg.Rules[r.ID])
-		if err != nil {
-			problems = append(problems, r.ID+": "+err.Error())
-			continue
-		}
-		cfg.Rules[r.ID] = rs
-	}
-	for id, sev := range es.Severity {
-		r := analysis.RuleByID(id)
-		if r == nil {
-			problems = append(problems, "unknown rule "+id)
-			continue
-		}
-		v, err := analysis.ParseSeverity(sev)
-		if err != nil {
-			problems = append(problems, r.ID+": "+err.Error())
-			continue
-		}
-		rs := cfg.Rules[r.ID]
-		rs.Severity = v
-		cfg.Rules[r.ID] = rs
-	}
-	if es.Exclude != nil {
-		cfg.Exclude = append([]string(nil), es.Exclude...)
-	}
-	if es.Limiters != nil {
-		cfg.Limiters = append([]string(nil), es.Limiters...)
-	}
-	if es.HealthPaths != nil {
-		cfg.HealthPaths = append([]string(nil), es.HealthPaths...)
-	}
-	return &cfg, problems
-}
-
-// parseRuleSetting reads "off", false, a severity name, or
-// {"enabled": bool, "severity": name}.
-func parseRuleSetting(raw json.RawMessage, rs analysis.RuleSetting) (analysis.RuleSetting, error) {
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		rs.Disabled = !b
-		return rs, nil
-	}
-	var str string
-	if json.Unmarshal(raw, &str) == nil {
-		switch strings.ToLower(strings.TrimSpace(str)) {
-		case "off", "disabled", "none", "ignore":
-			rs.Disabled = true
-			return rs, nil
-		case "on", "enabled":
-			rs.Disabled = false
-			return rs, nil
-		}
-		sev, err := analysis.ParseSeverity(str)
-		if err != nil {
-			return rs, err
-		}
-		rs.Disabled, rs.Severity = false, sev
-		return rs, nil
-	}
-	var obj struct {
-		Enabled  *bool  `json:"enabled"`
-		Severity string `json:"severity"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return rs, fmt.Errorf("want \"off\", a severity, or {enabled, severity}")
-	}
-	if obj.Enabled != nil {
-		rs.Disabled = !*obj.Enabled
-	}
-	if obj.Severity != "" {
-		sev, err := analysis.ParseSeverity(obj.Severity)
-		if err != nil {
-			return rs, err
-		}
-		rs.Severity = sev
-	}
-	return rs, nil
 }
 
 // didChangeConfiguration applies pushed settings, or pulls them when the
@@ -220,7 +110,7 @@ func (s *Server) pullSettings(ctx context.Context) {
 }
 
 // configFileNames are the project files StableStack settings may live in.
-var configFileNames = []string{"pyproject.toml", ".stablestack.toml", "stablestack.toml", "package.json"}
+var configFileNames = config.Files
 
 func isConfigFile(path string) bool {
 	return slices.Contains(configFileNames, filepath.Base(path))
@@ -229,11 +119,6 @@ func isConfigFile(path string) bool {
 // reloadConfig re-reads the configuration after a configuration file
 // changed and rechecks the open documents.
 func (s *Server) reloadConfig(reason string) {
-	s.cfg.mu.Lock()
-	es := s.cfg.settings
-	s.cfg.mu.Unlock()
-	cfg, _ := buildConfig(analysis.DefaultConfig(), es)
-	s.engine.SetConfig(cfg)
-	s.log.Info("configuration reloaded", zap.String("reason", reason))
+	s.loadConfig(reason)
 	s.recheckOpen()
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/segmentio/encoding/json"
@@ -8,30 +10,35 @@ import (
 	"github.com/stablestack/stablestack/analysis"
 )
 
-func TestBuildConfig(t *testing.T) {
-	var es editorSettings
-	raw := `{"requests": 10, "window": 0, "rules": {"RATE002": "off", "RATE001": {"severity": "error"}, "RATE999": "on"},
-		"severity": {"unprotected-route": "hint"}, "exclude": ["tests/**"], "limiters": ["my_limit"], "healthPaths": ["/status"]}`
-	if err := json.Unmarshal([]byte(raw), &es); err != nil {
-		t.Fatal(err)
+func TestConfigFilesUnderSettings(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"pyproject.toml": "[tool.stablestack]\nrequests = 5\n\n[tool.stablestack.rules]\nRATE001 = \"error\"\n",
+		"app.py":         appPy,
+	})
+	e := newEditor(t)
+	e.initialize(defaultCaps(), map[string]any{
+		"workspaceFolders":      []any{map[string]any{"uri": pathToURI(dir), "name": "w"}},
+		"initializationOptions": map[string]any{"stablestack": map[string]any{"window": 30}},
+	})
+	if cfg := e.srv.engine.Config(); cfg.Requests != 5 || cfg.Window != 30 {
+		t.Errorf("requests %d window %d: want the file's 5 and the settings' 30", cfg.Requests, cfg.Window)
 	}
-	cfg, problems := buildConfig(analysis.DefaultConfig(), es)
-	if cfg.Requests != 10 || cfg.Window != 60 {
-		t.Errorf("requests/window %d/%d", cfg.Requests, cfg.Window)
+	uri := pathToURI(filepath.Join(dir, "app.py"))
+	e.open(uri, "python", appPy)
+	if ds := e.diagnosticsAt(uri, 1); len(ds) != 1 || ds[0].Severity != int(analysis.SeverityError) {
+		t.Fatalf("diagnostics %+v, want one error (from pyproject.toml)", ds)
 	}
-	if cfg.Enabled(analysis.InMemoryLimiter) {
-		t.Error("RATE002 still enabled")
-	}
-	// "severity" is applied after "rules": the later setting wins.
-	if got := cfg.SeverityOf(analysis.UnprotectedRoute); got != analysis.SeverityHint {
-		t.Errorf("RATE001 severity %v", got)
-	}
-	if len(cfg.Exclude) != 1 || len(cfg.Limiters) != 1 || cfg.HealthPaths[0] != "/status" {
-		t.Errorf("lists %+v", cfg)
-	}
-	if len(problems) != 2 { // window 0, RATE999
-		t.Errorf("problems %v", problems)
-	}
+	// The file changes on disk: the watcher event reloads it.
+	os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[tool.stablestack.rules]\nRATE001 = \"off\"\n"), 0o644)
+	e.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{
+		map[string]any{"uri": pathToURI(filepath.Join(dir, "pyproject.toml")), "type": fileChanged}}})
+	e.waitFor("diagnostics cleared by the file", func() bool { return e.lastCount(uri) == 0 })
+	// A broken file is reported, not fatal.
+	os.WriteFile(filepath.Join(dir, ".stablestack.toml"), []byte("requests = [\n"), 0o644)
+	e.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{
+		map[string]any{"uri": pathToURI(filepath.Join(dir, ".stablestack.toml")), "type": fileCreated}}})
+	e.waitFor("a warning about the broken file", func() bool { return e.logged("configuration file ignored") })
+	e.shutdown()
 }
 
 func TestSettingsFromInitializationOptions(t *testing.T) {

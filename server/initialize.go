@@ -102,6 +102,8 @@ func (s *Server) initialize(_ context.Context, raw json.RawMessage) (any, error)
 	s.engine.SetRoots(roots)
 	if len(p.InitializationOptions) > 0 && string(p.InitializationOptions) != "null" {
 		s.applySettings(p.InitializationOptions, "initializationOptions")
+	} else {
+		s.loadConfig("initialize")
 	}
 	client := ""
 	if p.ClientInfo != nil {
