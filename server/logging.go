@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strings"
 
 	"go.uber.org/zap/zapcore"
@@ -60,8 +61,25 @@ func (c *clientLogCore) Write(e zapcore.Entry, fields []zapcore.Field) error {
 	if e.Level >= zapcore.ErrorLevel {
 		typ = messageError
 	}
-	c.s.notify("window/logMessage", logMessageParams{Type: typ, Message: "stablestack: " + msg})
+	// Queued, never sent from here: a warning logged on the read loop (a
+	// malformed frame) must not block on a client that is busy writing.
+	select {
+	case c.s.logQueue <- logMessageParams{Type: typ, Message: "stablestack: " + msg}:
+	default: // the editor is not keeping up; the log file has it
+	}
 	return nil
+}
+
+// sendLogMessages forwards queued warnings to the client until ctx ends.
+func (s *Server) sendLogMessages(ctx context.Context) {
+	for {
+		select {
+		case m := <-s.logQueue:
+			s.notify("window/logMessage", m)
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 func (c *clientLogCore) Sync() error { return nil }

@@ -54,13 +54,15 @@ type Server struct {
 	version string
 	conn    jsonrpc2.Conn
 	stream  *stream // conn's stream, for messages encoded by hand (sendRaw)
-	engine  *engine.Engine
-	docs    *documentStore
-	cancels *cancelRegistry
-	life    lifecycle
-	cfg     settingsState
-	others  othersRecheck
-	stats   analysisStats
+	// logQueue holds warnings for window/logMessage (see clientLogCore).
+	logQueue chan logMessageParams
+	engine   *engine.Engine
+	docs     *documentStore
+	cancels  *cancelRegistry
+	life     lifecycle
+	cfg      settingsState
+	others   othersRecheck
+	stats    analysisStats
 
 	// Set once by initialize, before any other handler or background task
 	// runs, and only read afterwards.
@@ -115,13 +117,14 @@ func New(opts Options) *Server {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Server{
-		log:     log,
-		version: opts.Version,
-		engine:  engine.New(analysis.DefaultConfig()),
-		cancels: newCancelRegistry(),
-		bg:      bg,
-		stopBG:  stop,
-		enc:     syntax.UTF16,
+		log:      log,
+		version:  opts.Version,
+		engine:   engine.New(analysis.DefaultConfig()),
+		cancels:  newCancelRegistry(),
+		bg:       bg,
+		stopBG:   stop,
+		enc:      syntax.UTF16,
+		logQueue: make(chan logMessageParams, 64),
 	}
 	s.life.init()
 	s.others.s = s
@@ -157,6 +160,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) int {
 	s.stream = st
 	s.conn = jsonrpc2.NewConn(st)
 	s.log = s.log.WithOptions(zap.WrapCore(s.mirrorWarnings))
+	s.goBackground(s.sendLogMessages)
 	s.conn.Go(ctx, s.handler())
 	select {
 	case <-s.conn.Done():
