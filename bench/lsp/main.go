@@ -102,9 +102,11 @@ func run(bin, lang string, n, edits, warmup int) error {
 		want := w.unprotected
 		if i%2 == 0 {
 			at := strings.Index(text, w.guard)
+			end := at + len(w.guard) - w.guardTrim
 			line, col := lineCol(text, at)
-			change = rangeChange(line, col, line, col+len(w.guard)-w.guardTrim, "")
-			text = text[:at] + text[at+len(w.guard)-w.guardTrim:]
+			endLine, endCol := lineCol(text, end) // past a newline: (line+1, 0)
+			change = rangeChange(line, col, endLine, endCol, "")
+			text = text[:at] + text[end:]
 			want++
 		} else {
 			at := strings.Index(text, w.anchor) + w.anchorOffset
