@@ -170,10 +170,48 @@ func apply(cfg *analysis.Config, file string, t map[string]value) error {
 			if err := applyRules(cfg, file, rules); err != nil {
 				return err
 			}
+		case "severity":
+			// Editors' settings UI: {"RATE001": "error"}, severity only, so a
+			// rule turned off under "rules" stays off.
+			sevs, ok := v.v.(map[string]value)
+			if !ok {
+				return bad(v, "severity must map rule IDs to error, warning, info or hint")
+			}
+			if err := applySeverities(cfg, file, sevs); err != nil {
+				return err
+			}
+		case "path", "args", "trace", "trace.server":
+			// How the client starts the server; sent along with the section.
+			if file != EditorSettings {
+				return bad(v, "unknown setting %q (it belongs in the editor's settings)", k)
+			}
 		default:
-			return bad(v, "unknown setting %q (known: requests, window, exclude, limiters, health-paths, rules)", k)
+			return bad(v, "unknown setting %q (known: requests, window, exclude, limiters, health-paths, rules, severity)", k)
 		}
 	}
+	return nil
+}
+
+func applySeverities(cfg *analysis.Config, file string, sevs map[string]value) error {
+	next := map[string]analysis.RuleSetting{}
+	for id, s := range cfg.Rules {
+		next[id] = s
+	}
+	for id, v := range sevs {
+		r := analysis.RuleByID(id)
+		if r == nil {
+			return &Error{File: file, Line: v.line, Col: v.col, Msg: fmt.Sprintf("unknown rule %q", id)}
+		}
+		str, _ := v.v.(string)
+		sev, err := analysis.ParseSeverity(str)
+		if err != nil {
+			return &Error{File: file, Line: v.line, Col: v.col, Msg: err.Error()}
+		}
+		s := next[r.ID]
+		s.Severity = sev
+		next[r.ID] = s
+	}
+	cfg.Rules = next
 	return nil
 }
 

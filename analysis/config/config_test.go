@@ -154,3 +154,33 @@ func TestTrailingCommentsAfterValues(t *testing.T) {
 		t.Fatalf("got requests=%d limiters=%v exclude=%v", cfg.Requests, cfg.Limiters, cfg.Exclude)
 	}
 }
+
+// TestOverlayEditorSettingsShape: what the VS Code extension and the Neovim
+// module actually send, including client-only keys.
+func TestOverlayEditorSettingsShape(t *testing.T) {
+	settings := `{"stablestack": {"requests": 5, "window": 10, "severity": {"RATE001": "error"},
+		"rules": {"RATE002": false}, "path": "", "args": [], "trace": {"server": "off"}}}`
+	cfg, err := Overlay(nil, []byte(settings))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Requests != 5 || cfg.Window != 10 {
+		t.Errorf("limit %d/%d", cfg.Requests, cfg.Window)
+	}
+	if cfg.SeverityOf(analysis.UnprotectedRoute) != analysis.SeverityError {
+		t.Error("severity map ignored")
+	}
+	if cfg.Enabled(analysis.InMemoryLimiter) {
+		t.Error("rules: RATE002 false ignored")
+	}
+	if _, err := Overlay(nil, []byte(`{"severity": {"RATE001": "loud"}}`)); err == nil {
+		t.Error("a bad severity was accepted")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".stablestack.toml"), []byte("path = \"/bin/x\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(dir); err == nil {
+		t.Error("a client-only key was accepted in a project file")
+	}
+}
