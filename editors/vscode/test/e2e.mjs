@@ -379,6 +379,13 @@ async function main() {
     await testCase("output channel shows the bundled server (StableStack: Show Output)", async () => {
       await runCommand("StableStack: Show Output");
       await waitFor("the StableStack log", async () => {
+        // Only rendered lines are in the DOM and the server start line is the
+        // first one, so scroll the output view to its top before reading.
+        const view = page.locator(".panel .monaco-editor .view-lines").first();
+        if (await view.count()) {
+          await view.click({ timeout: 2000 }).catch(() => {});
+          await page.keyboard.press("Control+Home");
+        }
         const texts = await page.locator(".panel .monaco-editor .view-lines").allInnerTexts();
         return texts.some((t) => /\(from bundled\)/.test(t.replace(/\s+/g, " ")));
       }, 15000);
