@@ -7,41 +7,18 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/stablestack/stablestack/internal/testenv"
 	"io"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// needTool skips the test loudly when a tool is missing, except in CI where a
-// missing tool is a failure.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI but not found: %v", name, err)
-	}
-	t.Skipf("SKIPPING: %s not installed (%v); install it to run this test", name, err)
-	return ""
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func needTool(t testing.TB, name string) string { t.Helper(); return testenv.Tool(t, name) }
+func freePort(t testing.TB) int                 { t.Helper(); return testenv.FreePort(t) }
 
 type redisServer struct {
 	Port int
@@ -49,40 +26,12 @@ type redisServer struct {
 	cmd  *exec.Cmd
 }
 
-// startRedis starts redis-server without persistence; extra arguments are
-// appended (e.g. "--cluster-enabled", "yes"). It is stopped when the test ends.
+// startRedis starts redis-server without persistence (internal/testenv);
+// extra arguments are appended (e.g. "--cluster-enabled", "yes").
 func startRedis(t testing.TB, extra ...string) *redisServer {
 	t.Helper()
-	bin := needTool(t, "redis-server")
-	port := freePort(t)
-	dir := t.TempDir()
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}, extra...)
-	cmd := exec.Command(bin, args...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &redisServer{Port: port, Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := dialRedis(s.Addr)
-		if err == nil {
-			_, err = c.do("PING")
-			c.close()
-			if err == nil {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server did not start: %v\n%s", err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	r := testenv.StartRedis(t, extra...)
+	return &redisServer{Port: r.Port, Addr: r.Addr, cmd: r.Cmd}
 }
 
 // respConn is just enough RESP2 for tests: bulk-string commands and all reply types.
