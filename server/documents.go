@@ -1,10 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stablestack/stablestack/analysis/engine"
 	"sync"
 	"unicode/utf8"
 
@@ -214,20 +214,11 @@ func (d *document) setText(text []byte, log *zap.Logger) {
 	if !utf8.Valid(text) {
 		log.Info("document is not valid UTF-8; invalid bytes count as one character each", zap.String("uri", d.uri))
 	}
-	if d.lang == "" || isBinary(text) {
+	if d.lang == "" || engine.IsBinary(text) {
 		d.raw = text
 		return
 	}
 	d.sd = syntax.NewDocument(d.lang, text)
-}
-
-// isBinary looks for a NUL byte near the start, as git does.
-func isBinary(text []byte) bool {
-	head := text
-	if len(head) > 8192 {
-		head = head[:8192]
-	}
-	return bytes.IndexByte(head, 0) >= 0
 }
 
 // change applies one didChange notification: every content change in

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,25 +36,21 @@ func ReadSource(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if isBinary(text) {
+	if IsBinary(text) {
 		return nil, ErrBinary
 	}
 	return text, nil
 }
 
-// isBinary looks for a NUL byte in the first 8 KiB, as git does. Invalid UTF-8
-// alone is not binary: tree-sitter copes and positions stay byte-exact.
-func isBinary(text []byte) bool {
+// IsBinary looks for a NUL byte in the first 8 KiB, as git does. Invalid
+// UTF-8 alone is not binary: tree-sitter copes and positions stay byte-exact.
+// The server applies the same rule to open buffers.
+func IsBinary(text []byte) bool {
 	head := text
 	if len(head) > 8192 {
 		head = head[:8192]
 	}
-	for _, b := range head {
-		if b == 0 {
-			return true
-		}
-	}
-	return false
+	return bytes.IndexByte(head, 0) >= 0
 }
 
 // ValidUTF8 reports whether text is valid UTF-8 (callers log, not refuse).
