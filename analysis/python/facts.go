@@ -59,6 +59,8 @@ type UnitFacts struct {
 	Settings []Setting // UPPERCASE constants and config entries
 	Stores   []Store   // long-lived containers that could hold counters
 	Uses     []Use     // keyed, compared uses of a container in a function
+
+	deps *unitDeps // what other statements can observe of this one
 }
 
 // Import is one name bound by an import statement.

@@ -12,6 +12,7 @@ import (
 // file's Facts (immutable), so it is reused across workspace generations
 // while the Facts pointer stays the same.
 type fileInfo struct {
+	id      uint64 // unique per fileInfo: the index's digest of its files sums them
 	path    string
 	facts   *Facts
 	module  string // dotted module path relative to its workspace root
@@ -44,7 +45,7 @@ func newFileInfo(path string, f *Facts, roots []string) *fileInfo {
 		nClasses += len(u.Classes)
 	}
 	fi := &fileInfo{
-		path: path, facts: f,
+		id: fileInfoIDs.Add(1), path: path, facts: f,
 		imports: make(map[string]Import, nImports), objects: make(map[string]located[Object], nObjects),
 		classes: make(map[string]located[Class], nClasses), libs: map[string]bool{}, stores: map[string]bool{},
 	}
@@ -132,10 +133,14 @@ func modulePath(path string, roots []string) (string, bool) {
 // index is what the checks know about the whole workspace. It is built once
 // per workspace generation and configuration.
 type index struct {
-	files   map[string]*fileInfo
-	modules map[string][]*fileInfo // every dotted suffix of a module path -> files
-	cfg     *analysis.Config
-	roots   []string
+	files map[string]*fileInfo
+	// filesSum is the sum of mix(fi.id) over files: it changes whenever
+	// any file's facts do, and subtracting one file gives a digest of all
+	// the others (route_cache.go).
+	filesSum uint64
+	modules  map[string][]*fileInfo // every dotted suffix of a module path -> files
+	cfg      *analysis.Config
+	roots    []string
 
 	// parents lists, for a router or app, the mounts that serve its routes.
 	parents map[objKey][]mountRef

@@ -50,6 +50,7 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 		}
 		infos[facts] = fi
 		idx.files[f.Path] = fi
+		idx.filesSum += mix(fi.id)
 		parts := strings.Split(fi.module, ".")
 		for i := range parts {
 			key := strings.Join(parts[i:], ".")

@@ -12,38 +12,73 @@ import (
 
 // checkUnprotectedRoutes implements RATE001 for Python.
 func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) []analysis.Finding {
+	return checkRoutes(f, ws, cfg, true)
+}
+
+// checkRoutes is RATE001, reusing the findings of unchanged statements of a
+// large file when cached is set (route_cache.go).
+func checkRoutes(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config, cached bool) []analysis.Finding {
 	facts, ok := f.Facts.(*Facts)
 	if !ok || len(facts.Units) == 0 || isTestFile(f.Path) {
 		return nil
 	}
 	ix := indexFor(ws, cfg)
 	fi := ix.fileFor(f, facts)
+	var rc *routeCache
+	if cached {
+		rc = routeCacheFor(f.Path, facts)
+	}
+	if rc != nil {
+		defer rc.mu.Unlock()
+		rc.begin(ws, cfg, ix, f.Path, facts)
+	}
 	var out []analysis.Finding
-	for _, u := range facts.Units {
-		for i := range u.Routes {
-			if ix.routeLimited(&u.Routes[i]) {
-				continue // decided without looking further: the common case
-			}
-			r := u.Routes[i]
-			rt, ok := ix.classify(fi, u, r)
-			if !ok || ix.routeProtected(fi, rt) {
-				continue
-			}
-			path := rt.displayPath()
-			if cfg.IsHealthPath(path) || cfg.IsHealthPath(r.Path) {
-				continue
-			}
-			methods := rt.methods
-			if len(methods) == 0 {
-				methods = []string{"ANY"}
-			}
-			name := strings.Join(methods, ", ") + " " + path
-			out = append(out, analysis.Finding{
-				Span:    u.Abs(r.Span),
-				Message: fmt.Sprintf("%s has no rate limiting", name),
-				Fix:     rt.fix(f.Path, name),
-			})
+	for i, u := range facts.Units {
+		var found []analysis.Finding
+		if rc == nil {
+			found = ix.unprotectedRoutes(fi, u, f.Path, cfg)
+		} else if c := &rc.results[i]; c.ok {
+			found = c.found
+			rc.hits++
+		} else {
+			found = ix.unprotectedRoutes(fi, u, f.Path, cfg)
+			*c = cachedFindings{found, true}
 		}
+		for _, x := range found {
+			x.Span = u.Abs(x.Span)
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// unprotectedRoutes checks the routes of one statement; spans are relative
+// to it, so the result can be reused wherever the statement moves.
+func (ix *index) unprotectedRoutes(fi *fileInfo, u *Unit, path string, cfg *analysis.Config) []analysis.Finding {
+	var out []analysis.Finding
+	for i := range u.Routes {
+		if ix.routeLimited(&u.Routes[i]) {
+			continue // decided without looking further: the common case
+		}
+		r := u.Routes[i]
+		rt, ok := ix.classify(fi, u, r)
+		if !ok || ix.routeProtected(fi, rt) {
+			continue
+		}
+		display := rt.displayPath()
+		if cfg.IsHealthPath(display) || cfg.IsHealthPath(r.Path) {
+			continue
+		}
+		methods := rt.methods
+		if len(methods) == 0 {
+			methods = []string{"ANY"}
+		}
+		name := strings.Join(methods, ", ") + " " + display
+		out = append(out, analysis.Finding{
+			Span:    r.Span,
+			Message: fmt.Sprintf("%s has no rate limiting", name),
+			Fix:     rt.fix(path, name),
+		})
 	}
 	return out
 }

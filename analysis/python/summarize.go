@@ -66,6 +66,7 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 func summarizeStatement(n syntax.Node, text []byte, base int) *UnitFacts {
 	x := &extractor{text: text, base: base}
 	x.visit(n, scope{})
+	x.uf.deps = newUnitDeps(&x.uf, text[n.Start():n.End()])
 	return &x.uf
 }
 

@@ -36,6 +36,15 @@ var snippets = []string{
 	"# a comment\n",
 	"\n",
 	"x = 1; y = 2\n",
+	// Functions other statements name: a protection, a registered view.
+	"def check_limit():\n    raise HTTPException(status_code=429)\n",
+	"@app.get('/d')\ndef d(_=Depends(check_limit)):\n    return 1\n",
+	"from flask import Flask\nflask_app = Flask(__name__)\n",
+	"def view():\n    return 'x'\n",
+	"flask_app.add_url_rule('/r', view_func=view)\n",
+	"@flask_app.route('/v', methods=['POST'])\n@check_limit\ndef v():\n    return 1\n",
+	"class Items(MethodView):\n    @check_limit\n    def post(self):\n        return 1\n",
+	"flask_app.add_url_rule('/items', view_func=Items.as_view('items'))\n",
 }
 
 var fragments = []string{
