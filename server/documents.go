@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/stablestack/stablestack/analysis/engine"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -69,14 +70,30 @@ func (d *document) text() []byte {
 type lazyLines struct {
 	once sync.Once
 	text []byte
-	idx  *syntax.LineIndex
+	idx  atomic.Pointer[syntax.LineIndex]
+	// from is the index of the text before one edit, when it was built:
+	// updating it rescans only the edited lines.
+	from *syntax.LineIndex
+	edit analysis.Edit
 }
 
 func newLazyLines(text []byte) *lazyLines { return &lazyLines{text: text} }
 
+// editedLines is the line index of text, which edit made from prev's text.
+func editedLines(prev *lazyLines, text []byte, edit analysis.Edit) *lazyLines {
+	return &lazyLines{text: text, from: prev.idx.Load(), edit: edit}
+}
+
 func (l *lazyLines) get() *syntax.LineIndex {
-	l.once.Do(func() { l.idx = syntax.NewLineIndex(l.text) })
-	return l.idx
+	l.once.Do(func() {
+		if l.from != nil {
+			l.idx.Store(l.from.Edited(l.text, l.edit.Start, l.edit.OldEnd, l.edit.NewEnd))
+			l.from = nil
+			return
+		}
+		l.idx.Store(syntax.NewLineIndex(l.text))
+	})
+	return l.idx.Load()
 }
 
 // snapshot is an immutable view of a document at one version: what the
@@ -303,8 +320,9 @@ func (d *document) applyRange(ch *contentChange, enc syntax.Encoding, log *zap.L
 		next = append(append(append(next, old[:start]...), newText...), old[end:]...)
 		d.raw = next
 	}
-	d.lines = newLazyLines(d.text())
-	return analysis.Edit{Start: start, OldEnd: end, NewEnd: start + len(newText)}, nil
+	e := analysis.Edit{Start: start, OldEnd: end, NewEnd: start + len(newText)}
+	d.lines = editedLines(d.lines, d.text(), e)
+	return e, nil
 }
 
 // snapshot captures the current version (caller holds treeMu or owns d).

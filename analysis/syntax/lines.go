@@ -39,6 +39,39 @@ func NewLineIndex(text []byte) *LineIndex {
 	return &LineIndex{text: text, starts: starts}
 }
 
+// Edited returns the index of text, the result of replacing [start, oldEnd)
+// of x's text by text[start:newEnd]. Only the replaced lines are scanned;
+// the line starts after them are copied and shifted, which on a 30,000-line
+// file is a fraction of re-scanning it after every keystroke.
+func (x *LineIndex) Edited(text []byte, start, oldEnd, newEnd int) *LineIndex {
+	delta := newEnd - oldEnd
+	if start < 0 || oldEnd < start || newEnd < start || oldEnd > len(x.text) || len(text) != len(x.text)+delta {
+		return NewLineIndex(text)
+	}
+	// Lines starting at or before start are unchanged; those starting
+	// after oldEnd move by delta; those in between are rescanned.
+	first := x.Line(start) + 1 // first line start that may change
+	last := first
+	for last < len(x.starts) && x.starts[last] <= oldEnd {
+		last++
+	}
+	added := bytes.Count(text[start:newEnd], []byte{'\n'})
+	starts := make([]int, 0, first+added+len(x.starts)-last)
+	starts = append(starts, x.starts[:first]...)
+	for off := start; ; {
+		i := bytes.IndexByte(text[off:newEnd], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		starts = append(starts, off)
+	}
+	for _, s := range x.starts[last:] {
+		starts = append(starts, s+delta)
+	}
+	return &LineIndex{text: text, starts: starts}
+}
+
 // LineCount is the number of lines (a trailing newline starts an empty last line).
 func (x *LineIndex) LineCount() int { return len(x.starts) }
 

@@ -1,6 +1,8 @@
 package syntax
 
 import (
+	"math/rand"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 )
@@ -85,5 +87,32 @@ func TestLineIndexInvalidUTF8(t *testing.T) {
 	}
 	if off, _ := x.Offset(0, 3, UTF16); off != 3 {
 		t.Errorf("Offset = %d, want 3", off)
+	}
+}
+
+// TestLineIndexEdited applies random edits and checks the updated index
+// against one built from scratch.
+func TestLineIndexEdited(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	pieces := []string{"\n", "a", "é", "😀", "\r\n", "x\ny\n", "", "\n\n", "中文"}
+	text := []byte("first line\nsecond\n\nthird é\n")
+	x := NewLineIndex(text)
+	for i := 0; i < 5000; i++ {
+		start := rng.Intn(len(text) + 1)
+		end := start + rng.Intn(min(8, len(text)-start)+1)
+		ins := pieces[rng.Intn(len(pieces))]
+		if rng.Intn(4) == 0 {
+			ins += pieces[rng.Intn(len(pieces))]
+		}
+		next := append(append(append([]byte(nil), text[:start]...), ins...), text[end:]...)
+		got := x.Edited(next, start, end, start+len(ins))
+		want := NewLineIndex(next)
+		if !reflect.DeepEqual(got.starts, want.starts) {
+			t.Fatalf("edit %d: [%d,%d) -> %q on %q: starts %v, want %v", i, start, end, ins, text, got.starts, want.starts)
+		}
+		text, x = next, got
+		if len(text) > 400 {
+			text, x = text[:100], NewLineIndex(text[:100])
+		}
 	}
 }
