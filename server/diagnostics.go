@@ -42,6 +42,7 @@ type docDiagnostics struct {
 	first   chan struct{} // closed at the first result (or close): indexing waits for it
 	skipLog string        // guarded by mu: skip reason last logged, to log it once
 	idle    *time.Timer   // guarded by mu: reparses the tree once edits stop
+	fixes   fixJSONCache  // guarded by mu: encoded data.fix objects of the last publishes
 }
 
 // idleReparseDelay is how long a document must go without changes before
@@ -271,7 +272,8 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	spare := dd.cur ^ 1
 	buf := appendPublishPrefix(dd.bufs[spare][:0], dd.uri, res.snap.version)
 	start := len(buf)
-	buf = appendDiagnostics(buf, res.diags)
+	dd.fixes.begin()
+	buf = appendDiagnostics(buf, res.diags, &dd.fixes)
 	diags := buf[start:]
 	buf = append(buf, "}}"...)
 	dd.bufs[spare] = buf

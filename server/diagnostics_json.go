@@ -12,19 +12,20 @@ import (
 // what encoding/json produces for the same values (diagnostics_json_test.go
 // checks it), keys in struct order and map keys sorted.
 
-// appendDiagnostics appends the JSON array of ds.
-func appendDiagnostics(b []byte, ds []diagnostic) []byte {
+// appendDiagnostics appends the JSON array of ds, taking the data's fix
+// objects from fixes when it is not nil.
+func appendDiagnostics(b []byte, ds []diagnostic, fixes *fixJSONCache) []byte {
 	b = append(b, '[')
 	for i := range ds {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendDiagnostic(b, &ds[i])
+		b = appendDiagnostic(b, &ds[i], fixes)
 	}
 	return append(b, ']')
 }
 
-func appendDiagnostic(b []byte, d *diagnostic) []byte {
+func appendDiagnostic(b []byte, d *diagnostic, fixes *fixJSONCache) []byte {
 	b = append(b, `{"range":`...)
 	b = appendRange(b, d.Range.Start.Line, d.Range.Start.Character, d.Range.End.Line, d.Range.End.Character)
 	if d.Severity != 0 {
@@ -72,7 +73,7 @@ func appendDiagnostic(b []byte, d *diagnostic) []byte {
 		b = strconv.AppendInt(b, int64(d.Data.End), 10)
 		if len(d.Data.Fix) > 0 {
 			b = append(b, `,"fix":`...)
-			b = appendStringMap(b, d.Data.Fix)
+			b = fixes.appendFix(b, d.Data.Fix)
 		}
 		b = append(b, '}')
 	}

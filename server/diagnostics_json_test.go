@@ -43,10 +43,38 @@ func TestAppendDiagnosticsMatchesEncodingJSON(t *testing.T) {
 		if in == nil {
 			want = []byte("[]") // a publish always carries an array
 		}
-		got := appendDiagnostics(nil, in)
+		got := appendDiagnostics(nil, in, nil)
 		if string(got) != string(want) {
 			t.Fatalf("hand encoding differs:\n got %s\nwant %s", got, want)
 		}
+		// The fix cache: first publish fills it, the next ones read it.
+		var fixes fixJSONCache
+		for publish := 0; publish < 3; publish++ {
+			fixes.begin()
+			if got := appendDiagnostics(nil, in, &fixes); string(got) != string(want) {
+				t.Fatalf("publish %d with the fix cache differs:\n got %s\nwant %s", publish, got, want)
+			}
+		}
+	}
+}
+
+// TestFixCacheFollowsNewMaps checks that a finding's new Fix map is encoded
+// afresh and entries unused by a publish are dropped after the next.
+func TestFixCacheFollowsNewMaps(t *testing.T) {
+	var fixes fixJSONCache
+	a := map[string]string{"fix": "add-rate-limit", "handler": "a"}
+	b := map[string]string{"fix": "add-rate-limit", "handler": "b"}
+	for i, m := range []map[string]string{a, b, a, a, b} {
+		fixes.begin()
+		got := string(fixes.appendFix(nil, m))
+		if want := string(appendStringMap(nil, m)); got != want {
+			t.Fatalf("publish %d: %s, want %s", i, got, want)
+		}
+	}
+	fixes.begin()
+	fixes.begin()
+	if len(fixes.prev)+len(fixes.cur) != 0 {
+		t.Fatalf("entries survive two publishes that did not use them: %v %v", fixes.prev, fixes.cur)
 	}
 }
 
@@ -63,7 +91,7 @@ func BenchmarkAppendDiagnostics(b *testing.B) {
 	b.ReportAllocs()
 	var buf []byte
 	for i := 0; i < b.N; i++ {
-		buf = appendDiagnostics(buf[:0], ds)
+		buf = appendDiagnostics(buf[:0], ds, nil)
 	}
 	b.SetBytes(int64(len(buf)))
 }
