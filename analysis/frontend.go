@@ -44,6 +44,20 @@ type IncrementalFrontend interface {
 	Update(path string, prev Facts, text []byte, edits []Edit) (facts Facts, ok bool)
 }
 
+// OpeningFrontend is implemented by frontends that can summarize a whole
+// text without a whole-file tree faster than a parse plus Summarize, such as
+// by parsing pieces of it in parallel. The server uses it when a document is
+// opened (or replaced), where the user waits for the first diagnostics and
+// no previous facts can be updated; the tree is built later, off that path.
+// ok=false means the text could not be summarized that way (a syntax error,
+// a text too small to split) and the caller parses the whole file; when ok
+// is true the result must equal Summarize on a fresh parse. prev, when not
+// nil, are earlier facts of the same file whose units may be reused.
+type OpeningFrontend interface {
+	Frontend
+	Open(path string, prev Facts, text []byte) (facts Facts, ok bool)
+}
+
 var (
 	frontendsMu sync.RWMutex
 	frontends   = map[syntax.Language]Frontend{}

@@ -148,7 +148,9 @@ func (dd *docDiagnostics) safely(sn *snapshot, fn func() *docResult) (res *docRe
 
 // analyze brings the facts up to date with a snapshot and checks the rules.
 // The fast path asks an incremental frontend to update the previous facts
-// from the edits alone (re-parsing only the statements they touched); the
+// from the edits alone (re-parsing only the statements they touched); a
+// whole new text (didOpen, a full replacement) goes to the frontend's Open
+// when it has one (pieces parsed in parallel, no whole-file tree); the
 // fallback reparses the document's tree (one incremental parse for all the
 // edits since the last one) and summarizes it, reusing unchanged statements.
 // A nil result means the snapshot was overtaken by a newer text.
@@ -165,6 +167,9 @@ func (dd *docDiagnostics) analyze(sn *snapshot, prev *docResult) *docResult {
 	if ok {
 		dd.s.stats.fastPath.Add(1)
 		dd.armIdleReparse()
+	} else if facts, ok = dd.open(sn, prevFacts); ok {
+		dd.s.stats.openPath.Add(1)
+		dd.armIdleReparse() // the tree is built once the user stops typing
 	} else {
 		dd.s.stats.fullPath.Add(1)
 		tree, err := sn.doc.treeAt(sn.seq)
@@ -206,6 +211,20 @@ func (dd *docDiagnostics) update(sn *snapshot, prev *docResult) (analysis.Facts,
 	return inc.Update(sn.key, prev.facts, sn.text, sn.edits)
 }
 
+// open summarizes a whole new text (the document was just opened or
+// replaced) without a whole-file tree when the frontend can, which is
+// faster than parsing the file before the first diagnostics.
+func (dd *docDiagnostics) open(sn *snapshot, prevFacts analysis.Facts) (analysis.Facts, bool) {
+	if sn.editsValid {
+		return nil, false
+	}
+	of, ok := analysis.FrontendFor(sn.lang).(analysis.OpeningFrontend)
+	if !ok {
+		return nil, false
+	}
+	return of.Open(sn.key, prevFacts, sn.text)
+}
+
 // armIdleReparse (re)starts the idle timer after a fast-path analysis.
 func (dd *docDiagnostics) armIdleReparse() {
 	dd.mu.Lock()
@@ -214,8 +233,11 @@ func (dd *docDiagnostics) armIdleReparse() {
 		return
 	}
 	if dd.idle == nil {
-		d, log := dd.doc, dd.s.log
-		dd.idle = time.AfterFunc(idleReparseDelay, func() { d.reparseIdle(log) })
+		d, s := dd.doc, dd.s
+		dd.idle = time.AfterFunc(idleReparseDelay, func() {
+			d.reparseIdle(s.log)
+			s.event("idle reparse")
+		})
 		return
 	}
 	dd.idle.Reset(idleReparseDelay)

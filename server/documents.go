@@ -235,7 +235,10 @@ func (d *document) setText(text []byte, log *zap.Logger) {
 		d.raw = text
 		return
 	}
-	d.sd = syntax.NewDocument(d.lang, text)
+	// The tree is built when the analysis needs it or once the user is
+	// idle: a frontend that summarizes a new text without one (in
+	// parallel pieces) gives the first diagnostics sooner.
+	d.sd = syntax.NewUnparsedDocument(d.lang, text)
 }
 
 // change applies one didChange notification: every content change in

@@ -103,6 +103,7 @@ func (s *Server) event(what string) {
 type analysisStats struct {
 	fastPath atomic.Int64 // facts updated from the edits alone
 	fullPath atomic.Int64 // facts rebuilt from a (re)parsed tree
+	openPath atomic.Int64 // facts of a whole new text without a whole-file tree
 }
 
 // handlerFunc handles one request or notification. params is nil when the

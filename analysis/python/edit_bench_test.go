@@ -153,3 +153,41 @@ func BenchmarkUpdateCheck(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDidOpen compares what a freshly opened file costs before its
+// first diagnostics: a whole-file parse plus Summarize, against Open
+// (pieces parsed on every core), each followed by the checks.
+func BenchmarkDidOpen(b *testing.B) {
+	fe := analysis.FrontendFor(syntax.Python).(analysis.OpeningFrontend)
+	for _, n := range []int{1000, 5000} {
+		text := []byte(routesFile(n))
+		check := func(b *testing.B, facts analysis.Facts) {
+			e := engine.New(nil)
+			f := &analysis.File{Path: "/bench/app.py", Lang: syntax.Python, Facts: facts, Text: text}
+			e.Put(f)
+			if len(e.Check(f)) != n/10 {
+				b.Fatal("wrong findings")
+			}
+		}
+		b.Run(fmt.Sprintf("parse+summarize/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				tree, err := syntax.Parse(syntax.Python, text)
+				if err != nil {
+					b.Fatal(err)
+				}
+				facts, _ := engine.Summarize("/bench/app.py", syntax.Python, text, tree, nil, true)
+				tree.Close()
+				check(b, facts)
+			}
+		})
+		b.Run(fmt.Sprintf("open/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				facts, ok := fe.Open("/bench/app.py", nil, text)
+				if !ok {
+					b.Fatal("Open did not answer")
+				}
+				check(b, facts)
+			}
+		})
+	}
+}

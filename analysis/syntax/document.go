@@ -37,6 +37,13 @@ func NewDocument(l Language, text []byte) *Document {
 	return d
 }
 
+// NewUnparsedDocument holds text whose tree is built by the first Reparse:
+// a server that can analyze a just-opened file without a whole-file tree
+// (analysis.OpeningFrontend) builds it once the user is not waiting.
+func NewUnparsedDocument(l Language, text []byte) *Document {
+	return &Document{lang: l, text: text}
+}
+
 func (d *Document) Language() Language { return d.lang }
 
 // Text is the current text. The slice is never modified afterwards.

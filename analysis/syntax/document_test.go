@@ -166,3 +166,40 @@ func TestWalkStaysInsideStartNode(t *testing.T) {
 		return true
 	})
 }
+
+// TestUnparsedDocumentParsesOnFirstReparse checks a document opened without
+// a tree: edits change only the text, the first Reparse builds the tree of
+// the current text, and later edits are incremental as usual.
+func TestUnparsedDocumentParsesOnFirstReparse(t *testing.T) {
+	before := Live()
+	d := NewUnparsedDocument(Python, []byte("app = FastAPI()\n"))
+	if d.Snapshot() != nil {
+		t.Fatal("an unparsed document has no tree to snapshot")
+	}
+	if err := d.Edit(0, 3, []byte("api")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Reparse(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Edit(len(d.Text()), len(d.Text()), []byte("x = 1\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Reparse(); err != nil {
+		t.Fatal(err)
+	}
+	tree := d.Snapshot()
+	fresh, err := Parse(Python, []byte("api = FastAPI()\nx = 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := tree.Root().SExpr(), fresh.Root().SExpr(); a != b {
+		t.Fatalf("tree %s, want %s", a, b)
+	}
+	tree.Close()
+	fresh.Close()
+	d.Close()
+	if Live() != before {
+		t.Fatalf("%d tree-sitter objects leaked", Live()-before)
+	}
+}

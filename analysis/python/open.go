@@ -1,0 +1,179 @@
+package python
+
+import (
+	"bytes"
+	"hash/maphash"
+	"runtime"
+	"sync"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// Open implements analysis.OpeningFrontend: the facts of a whole text
+// without a whole-file tree, parsing pieces of it on every core at once.
+//
+// When a file is opened nothing is known yet and the user waits for the
+// first diagnostics, so the work is split: the text is cut at lines that
+// start a top-level statement, each piece is parsed and summarized on its
+// own, and the units are put back together. The argument that makes this
+// equal to a whole-file parse is Update's: a piece that parses without any
+// error into well-formed top-level statements starting at column 0 parses
+// the same inside the file. A cut in the middle of a bracket, a string or a
+// compound statement leaves the piece before it broken (an unclosed bracket
+// or string, a header without its block), so any doubt shows up as a syntax
+// error somewhere and Open answers ok=false: the caller then parses the
+// whole file, as it would have anyway. prev's units are reused where the
+// text of a statement is unchanged.
+func (frontend) Open(path string, prev analysis.Facts, text []byte) (analysis.Facts, bool) {
+	witness, relevant := relevantAt(text)
+	if !relevant {
+		return &Facts{}, true
+	}
+	cuts := openCuts(text, openPieces(len(text)))
+	if len(cuts) < 3 {
+		return nil, false // one piece: nothing to gain over Summarize
+	}
+	reuse := map[uint64]*Unit{}
+	if old, ok := prev.(*Facts); ok {
+		for _, u := range old.Units {
+			reuse[u.Hash] = u
+		}
+	}
+	pieces := make([][]*Unit, len(cuts)-1)
+	failed := make([]bool, len(cuts)-1)
+	var wg sync.WaitGroup
+	for i := range pieces {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pieces[i], failed[i] = openPiece(text, cuts[i], cuts[i+1], reuse)
+		}()
+	}
+	wg.Wait()
+	facts := &Facts{Witness: witness, Clean: true}
+	for i, units := range pieces {
+		if failed[i] {
+			return nil, false
+		}
+		facts.Units = append(facts.Units, units...)
+	}
+	if len(facts.Units) == 0 {
+		return nil, false
+	}
+	return facts, true
+}
+
+// openPieceBytes is the size of text worth a piece of its own; a variable
+// so tests can cut small texts.
+var openPieceBytes = 32 << 10
+
+// openPieces is how many pieces a text is cut into: enough for every core,
+// a few more so that uneven pieces still balance.
+func openPieces(size int) int {
+	return min(2*runtime.GOMAXPROCS(0), size/openPieceBytes)
+}
+
+// openCuts returns 0, the cut offsets and len(text): each cut is the start
+// of a line that begins a top-level statement, near an even share of the
+// text.
+func openCuts(text []byte, pieces int) []int {
+	cuts := []int{0}
+	for k := 1; k < pieces; k++ {
+		at := statementStartAfter(text, max(k*len(text)/pieces, cuts[len(cuts)-1]+1))
+		if at < 0 {
+			break
+		}
+		cuts = append(cuts, at)
+	}
+	return append(cuts, len(text))
+}
+
+// statementStartAfter finds the first line at or after off that can start a
+// top-level statement: code at column 0 that does not continue the one
+// before (a closing bracket, an else:, a decorator or def under a
+// decorator, a line after a backslash). -1 when there is none.
+func statementStartAfter(text []byte, off int) int {
+	ls := lineEnd(text, off)
+	prevDecorator := false
+	for back := ls; back > 0; {
+		back = lineStart(text, back-1)
+		if line := lineAt(text, back); isCode(line) {
+			prevDecorator = line[0] == '@'
+			break
+		}
+	}
+	for ; ls < len(text); ls = lineEnd(text, ls+1) {
+		line := lineAt(text, ls)
+		if !isCode(line) {
+			continue // blank, indented or a comment
+		}
+		header := line[0] == '@' || bytes.HasPrefix(line, []byte("def ")) ||
+			bytes.HasPrefix(line, []byte("async ")) || bytes.HasPrefix(line, []byte("class "))
+		switch {
+		case continued(text, ls):
+		case header && !prevDecorator:
+			return ls
+		case !header && line[0] < 0x80 && identStart(line[0]) && !colZeroContinuation(line):
+			return ls
+		}
+		prevDecorator = line[0] == '@'
+	}
+	return -1
+}
+
+// lineAt is the line starting at ls, without its newline.
+func lineAt(text []byte, ls int) []byte {
+	line := text[ls:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	return line
+}
+
+// isCode reports whether a line has code at column 0.
+func isCode(line []byte) bool {
+	return len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '\r' && line[0] != '\f'
+}
+
+// openPiece parses text[start:end] on its own and summarizes its
+// statements; failed is set when the piece is not a clean run of top-level
+// statements.
+func openPiece(text []byte, start, end int, reuse map[uint64]*Unit) (units []*Unit, failed bool) {
+	piece := text[start:end]
+	if !startsAtColumnZero(piece) {
+		return nil, true
+	}
+	tree, err := syntax.Parse(syntax.Python, piece)
+	if err != nil {
+		return nil, true
+	}
+	defer tree.Close()
+	root := tree.Root()
+	if root.HasError() {
+		return nil, true
+	}
+	var spans []analysis.Span
+	root.Children(func(n syntax.Node) bool {
+		if !n.IsNamed() || n.Kind() == "comment" {
+			return true
+		}
+		spans = append(spans, analysis.Span{Start: n.Start(), End: n.End()})
+		s, e := start+n.Start(), start+n.End()
+		h := maphash.Bytes(seed, text[s:e])
+		if u, ok := reuse[h]; ok && u.End-u.Start == e-s {
+			moved := *u
+			moved.Start, moved.End = s, e
+			units = append(units, &moved)
+			return true
+		}
+		u := &Unit{Start: s, End: e, Hash: h}
+		u.UnitFacts = summarizeStatement(n, piece, n.Start())
+		units = append(units, u)
+		return true
+	})
+	if !wellFormed(piece, spans) {
+		return nil, true
+	}
+	return units, false
+}
