@@ -27,6 +27,11 @@ import (
 type settingsState struct {
 	mu       sync.Mutex
 	settings json.RawMessage // guarded by mu: the last valid settings object
+	// problemURI is the configuration file showing an error diagnostic.
+	problemURI string // guarded by mu
+	canPublish bool   // guarded by mu: initialized was received
+	pending    error  // guarded by mu: the report held back until then
+	hasPending bool   // guarded by mu
 }
 
 // applySettings makes new editor settings part of the configuration.
@@ -46,12 +51,13 @@ func (s *Server) applySettings(raw json.RawMessage, from string) {
 // installs it, and re-indexes when the excluded paths changed.
 func (s *Server) loadConfig(reason string) {
 	base := analysis.DefaultConfig()
+	var fileErr error
 	if roots := s.engine.Roots(); len(roots) > 0 {
 		cfg, _, err := config.Load(roots[0])
 		if err != nil {
 			s.log.Warn("configuration file ignored", zap.Error(err))
 		}
-		base = cfg
+		base, fileErr = cfg, err
 	}
 	s.cfg.mu.Lock()
 	settings := s.cfg.settings
@@ -62,6 +68,7 @@ func (s *Server) loadConfig(reason string) {
 	}
 	old := s.engine.Config()
 	s.engine.SetConfig(cfg)
+	s.reportConfigProblem(fileErr)
 	s.log.Info("configuration applied", zap.String("reason", reason))
 	if old != nil && !slices.Equal(old.Exclude, cfg.Exclude) && s.life.isRunning() {
 		s.reindex("exclude patterns changed")

@@ -3,6 +3,7 @@ package server
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/segmentio/encoding/json"
@@ -38,6 +39,52 @@ func TestConfigFilesUnderSettings(t *testing.T) {
 	e.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{
 		map[string]any{"uri": pathToURI(filepath.Join(dir, ".stablestack.toml")), "type": fileCreated}}})
 	e.waitFor("a warning about the broken file", func() bool { return e.logged("configuration file ignored") })
+	e.shutdown()
+}
+
+// TestBrokenConfigFileDiagnostic checks that a broken configuration file
+// gets one error diagnostic at the broken value, moves with the problem,
+// and is cleared once the file is fixed.
+func TestBrokenConfigFileDiagnostic(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"pyproject.toml": "[project]\nname = \"é\"\n\n[tool.stablestack]\nrequests = \"many\"\n",
+	})
+	e := newEditor(t)
+	e.initialize(defaultCaps(), map[string]any{"workspaceFolders": []any{map[string]any{"uri": pathToURI(dir), "name": "w"}}})
+	pyproject := pathToURI(filepath.Join(dir, "pyproject.toml"))
+	var ds []diagnostic
+	e.waitFor("a diagnostic on pyproject.toml", func() bool {
+		p := e.publishes(pyproject)
+		if len(p) == 0 {
+			return false
+		}
+		ds = p[len(p)-1].Diagnostics
+		return true
+	})
+	if len(ds) != 1 || ds[0].Severity != 1 || ds[0].Code != "config" || ds[0].Range.Start.Line != 4 || !strings.Contains(ds[0].Message, "requests") {
+		t.Fatalf("diagnostics %+v, want one error on line 5 about requests", ds)
+	}
+	if ds[0].Range.Start.Character != 11 || ds[0].Range.End.Character != 17 {
+		t.Errorf("range %+v, want the value \"many\" (characters 11-17)", ds[0].Range)
+	}
+
+	// The problem moves to another file: the first one is cleared.
+	os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[tool.stablestack]\nrequests = 5\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".stablestack.toml"), []byte("window = [\n"), 0o644)
+	e.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{
+		map[string]any{"uri": pyproject, "type": fileChanged},
+		map[string]any{"uri": pathToURI(filepath.Join(dir, ".stablestack.toml")), "type": fileCreated}}})
+	dotfile := pathToURI(filepath.Join(dir, ".stablestack.toml"))
+	e.waitFor("the diagnostic moved", func() bool { return e.lastCount(pyproject) == 0 && e.lastCount(dotfile) == 1 })
+
+	// Fixed: cleared.
+	os.WriteFile(filepath.Join(dir, ".stablestack.toml"), []byte("window = 30\n"), 0o644)
+	e.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []any{
+		map[string]any{"uri": dotfile, "type": fileChanged}}})
+	e.waitFor("the diagnostic cleared", func() bool { return e.lastCount(dotfile) == 0 })
+	if cfg := e.srv.engine.Config(); cfg.Requests != 5 || cfg.Window != 30 {
+		t.Errorf("requests %d window %d after the fix, want 5 and 30", cfg.Requests, cfg.Window)
+	}
 	e.shutdown()
 }
 

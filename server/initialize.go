@@ -158,6 +158,7 @@ func workspaceRoots(p initializeParams) []string {
 // initialized starts the background work the spec forbids before the
 // initialize reply: fetching settings, registering file watchers, indexing.
 func (s *Server) initialized(context.Context, json.RawMessage) (any, error) {
+	s.publishConfigProblems()
 	s.goBackground(s.startWorkspace)
 	return nil, nil
 }
