@@ -102,6 +102,8 @@ function limitKey(prefix, tag, scope, limit) {
 /**
  * What one scope's script calls have in common: the key of limit k is
  * `head + '{' + tag + '}' + tails[k]`, and ARGV never changes (the clients copy it).
+ * `keys` remembers the KEYS of recent identities: clients repeat, and building them
+ * (hash, concatenation, array) costs more than the rest of a check's client-side work.
  */
 function keyPlan(prefix, scope, limits, cost) {
   // ARGV[2] is empty: the script reads the clock with TIME (a timestamp is for tests only).
@@ -110,32 +112,39 @@ function keyPlan(prefix, scope, limits, cost) {
     args.push(String(l.requests), String(l.windowMs));
     return limitKey('', '', scope, l).slice(3); // ':<scope>:<limit>:<window_ms>'
   });
-  return { head: prefix + ':', tails, args };
+  return { head: prefix + ':', tails, args, keys: new Map(), batch: null };
 }
+
+const KEYS_CACHE_SIZE = 16384;
 
 /** KEYS of one script call checking every limit of a route together. */
 function planKeys(plan, identity) {
+  let keys = plan.keys.get(identity);
+  if (keys !== undefined) return keys;
   const tag = '{' + identityTag(identity) + '}';
-  const keys = new Array(plan.tails.length);
+  keys = new Array(plan.tails.length);
   for (let i = 0; i < keys.length; i++) keys[i] = plan.head + tag + plan.tails[i];
+  // Bounded: a flood of new identities evicts the oldest instead of growing memory.
+  if (plan.keys.size >= KEYS_CACHE_SIZE) plan.keys.delete(plan.keys.keys().next().value);
+  plan.keys.set(identity, keys);
   return keys;
 }
 
 /**
  * Turns the script's reply into a decision. Reply: [allowed, retry_after_ms, then for each
- * limit: remaining, reset_ms].
+ * limit: remaining, reset_ms]; a batch reply is several of them, this one at `at`.
  */
-function parseReply(reply, limits) {
-  const allowed = Number(reply[0]) === 1;
-  const retryAfterMs = Number(reply[1]);
+function parseReply(reply, limits, at = 0) {
+  const allowed = Number(reply[at]) === 1;
+  const retryAfterMs = Number(reply[at + 1]);
   const results = new Array(limits.length);
   for (let i = 0; i < limits.length; i++) {
     results[i] = {
       name: limits[i].label,
       limit: limits[i].requests,
       window: limits[i].windowSeconds,
-      remaining: Number(reply[2 + 2 * i]),
-      resetSeconds: Math.max(0, Math.ceil(Number(reply[3 + 2 * i]) / 1000)),
+      remaining: Number(reply[at + 2 + 2 * i]),
+      resetSeconds: Math.max(0, Math.ceil(Number(reply[at + 3 + 2 * i]) / 1000)),
     };
   }
   return {
@@ -231,6 +240,8 @@ const NAMED_RANGES = {
   linklocal: ['169.254.0.0/16', 'fe80::/10'],
 };
 
+const TRUST_CACHE_SIZE = 16384;
+
 /** Compiles `trustedProxies` (addresses, CIDRs, or loopback/private/linklocal) once. */
 function compileTrust(list) {
   if (!list || list.length === 0) return null;
@@ -247,9 +258,18 @@ function compileTrust(list) {
       else block.addSubnet(parsed.address, Number(bits), type);
     }
   }
+  // BlockList.check builds a SocketAddress per call, the largest cost of a request in the
+  // middleware; the same proxies and clients come back, so answers are remembered (bounded).
+  const seen = new Map();
   return {
     has(parsed) {
-      return block.check(parsed.address, parsed.family === 4 ? 'ipv4' : 'ipv6');
+      let trusted = seen.get(parsed.address);
+      if (trusted === undefined) {
+        trusted = block.check(parsed.address, parsed.family === 4 ? 'ipv4' : 'ipv6');
+        if (seen.size >= TRUST_CACHE_SIZE) seen.delete(seen.keys().next().value);
+        seen.set(parsed.address, trusted);
+      }
+      return trusted;
     },
   };
 }
@@ -338,20 +358,23 @@ function adaptClient(client) {
     // node-redis v4 and v5. A cluster client routes evalSha/eval by a first key it fails to
     // find (v4 passes the SHA where it expects the options), so they land on a random node
     // and fail with MOVED; sendCommand takes the routing key explicitly.
+    // A standalone client takes the raw command too: it skips the argument transformation
+    // of evalSha, which costs as much as the rest of a check's client-side work.
     const cluster = Array.isArray(client.masters);
-    const send = (name, body, keys, args) => client.sendCommand(keys[0], false, [name, body, String(keys.length), ...keys, ...args]);
+    const command = (name, body, keys, args) => [name, body, String(keys.length), ...keys, ...args];
+    const send = cluster
+      ? (name, body, keys, args) => client.sendCommand(keys[0], false, command(name, body, keys, args))
+      : (name, body, keys, args) => client.sendCommand(command(name, body, keys, args));
     return {
       kind: 'node-redis',
       client,
+      // Several checks may share one call only where all their keys live on one server.
+      batch: !cluster,
       ensureOpen: firstConnection(client,
         () => client.isReady === true || (client.isReady === undefined && client.isOpen === true),
         () => client.isOpen === false),
-      evalsha: cluster
-        ? (keys, args) => send('EVALSHA', SLIDING_WINDOW_SHA, keys, args)
-        : (keys, args) => client.evalSha(SLIDING_WINDOW_SHA, { keys, arguments: args }),
-      eval: cluster
-        ? (keys, args) => send('EVAL', SLIDING_WINDOW_LUA, keys, args)
-        : (keys, args) => client.eval(SLIDING_WINDOW_LUA, { keys, arguments: args }),
+      evalsha: (keys, args) => send('EVALSHA', SLIDING_WINDOW_SHA, keys, args),
+      eval: (keys, args) => send('EVAL', SLIDING_WINDOW_LUA, keys, args),
       // disconnect, not QUIT: QUIT waits for a server that may be down or hung.
       // (v5 calls it destroy and deprecates disconnect.)
       close() {
@@ -366,6 +389,7 @@ function adaptClient(client) {
     return {
       kind: 'ioredis',
       client,
+      batch: client.isCluster !== true,
       ensureOpen: firstConnection(client, () => client.status === 'ready', () => client.status === 'wait'),
       evalsha(keys, args) { return client.evalsha(SLIDING_WINDOW_SHA, keys.length, ...keys, ...args); },
       eval(keys, args) { return client.eval(SLIDING_WINDOW_LUA, keys.length, ...keys, ...args); },
@@ -478,39 +502,67 @@ function withTimeout(promise, ms) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Checks sent together at most (Redis runs a batch as one script: about 3 us per check). */
+const MAX_BATCH = 64;
+
+/** A client call as a promise, also when the client throws instead of rejecting. */
+function call(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+const open = (e) => !e.done;
+
 /**
- * Deadlines of a limiter's in-flight commands. They all get the same budget, so they expire
- * in the order they started: a FIFO list and ONE timer replace a timer (and a race) per
+ * A check waiting for Redis: settled once, by the reply, a failed call or the watchdog.
+ * A class rather than closures: one small object per check on the hot path.
+ */
+class Pending {
+  constructor(keys, resolve) {
+    this.keys = keys;
+    this.resolve = resolve;
+    this.done = false;
+    this.deadline = 0;
+    this.next = null; // the watchdog's list
+  }
+
+  settle(decision) {
+    const resolve = this.resolve;
+    // The watchdog may hold a settled entry until its deadline: keep it small.
+    this.done = true;
+    this.resolve = this.keys = null;
+    resolve(decision);
+  }
+}
+
+/**
+ * Deadlines of a limiter's pending checks. They all get the same budget, so they expire in
+ * the order they started: a FIFO list and ONE timer replace a timer (and a race) per
  * request, which costs more than the rest of the client-side work of a check.
  */
 class Watchdog {
-  constructor(ms) {
+  constructor(ms, onTimeout) {
     this.ms = ms;
+    this.onTimeout = onTimeout; // called with each pending check still open at its deadline
     this.head = null; // oldest entry; settled entries are dropped lazily
     this.tail = null;
     this.timer = null;
   }
 
-  /**
-   * The result of `first()`, or of `retry(err)` when that returns a promise for an error of
-   * `first()` (NOSCRIPT), rejected with a TimeoutError if the whole has not settled within
-   * the budget. One promise per call: this is the hot path of every request.
-   */
-  run(first, retry) {
-    return new Promise((resolve, reject) => {
-      const entry = { deadline: Date.now() + this.ms, reject, done: false, next: null };
-      if (this.tail) this.tail.next = entry;
-      else this.head = entry;
-      this.tail = entry;
-      if (!this.timer) this.arm();
-      const ok = (value) => { entry.done = true; resolve(value); };
-      const fail = (err) => { entry.done = true; reject(err); };
-      first().then(ok, (err) => {
-        const again = entry.done ? null : retry(err);
-        if (again) again.then(ok, fail);
-        else fail(err);
-      });
-    });
+  /** Starts the budget of a pending check. */
+  track(entry) {
+    entry.deadline = Date.now() + this.ms;
+    // Checks mostly settle in the order they started: dropping settled ones here keeps the
+    // list as long as what is really in flight, not a whole budget's worth of requests.
+    while (this.head && this.head.done) this.head = this.head.next;
+    if (!this.head) this.tail = null;
+    if (this.tail) this.tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
+    if (!this.timer) this.arm();
   }
 
   arm() {
@@ -537,9 +589,7 @@ class Watchdog {
     if (late.length) {
       setImmediate(() => {
         for (const e of late) {
-          if (e.done) continue;
-          e.done = true;
-          e.reject(new TimeoutError(this.ms));
+          if (!e.done) this.onTimeout(e);
         }
       });
     }
@@ -673,26 +723,93 @@ function createLimiter(options = {}) {
     return adapter;
   }
 
-  const watchdog = new Watchdog(o.commandTimeoutMs);
+  const watchdog = new Watchdog(o.commandTimeoutMs, (e) => e.settle(unavailable(new TimeoutError(o.commandTimeoutMs))));
+  const width = 2 + 2 * limits.length; // reply integers per check
+  let inFlight = 0; // script calls sent and not yet answered or failed
 
-  function send(a, keys, args) {
-    return watchdog.run(
-      () => a.evalsha(keys, args),
-      // After a restart or SCRIPT FLUSH the cache is empty: EVAL loads it again.
-      (err) => (isNoScript(err) ? a.eval(keys, args) : null),
-    ).then(answered, unavailable);
+  /**
+   * A check goes to Redis at once when nothing is in flight (no added latency). Under load
+   * it joins its scope's batch, sent as ONE script call by setImmediate (when node-redis
+   * writes its queue anyway) or when full: the script's fixed cost (call, TIME, reply) and
+   * the client's per-command cost are paid once per batch, and each check is still decided
+   * exactly as on its own (the script's batch form; docs/limiter.md, "Tests and
+   * benchmark"). Cluster clients never batch: different clients' keys live in other slots.
+   */
+  function submit(a, plan, keys) {
+    return new Promise((resolve) => {
+      const e = new Pending(keys, resolve);
+      watchdog.track(e);
+      let b = plan.batch;
+      if (b === null) {
+        if (!a.batch || inFlight === 0) return send(a, [e], keys, plan.args);
+        b = plan.batch = [e];
+        setImmediate(flush, a, plan, b);
+      } else {
+        b.push(e);
+      }
+      if (b.length >= MAX_BATCH) flush(a, plan, b);
+    });
   }
 
-  function answered(reply) {
-    breaker.success();
-    return parseReply(reply, limits);
+  function flush(a, plan, b) {
+    if (plan.batch !== b) return; // already sent when it filled up
+    plan.batch = null;
+    if (!b.every(open)) b = b.filter(open); // timed out while waiting: already failed open
+    if (b.length === 0) return;
+    if (b.length === 1) return send(a, b, b[0].keys, plan.args);
+    const keys = [];
+    for (const e of b) for (const k of e.keys) keys.push(k);
+    send(a, b, keys, plan.args.concat(String(b.length)));
+  }
+
+  /** One script call for the pending checks `batch`; every check is settled exactly once. */
+  function send(a, batch, keys, args) {
+    inFlight++;
+    const ok = (reply) => {
+      inFlight--;
+      answered(batch, reply);
+    };
+    const fail = (err) => {
+      inFlight--;
+      callFailed(batch, err);
+    };
+    call(() => a.evalsha(keys, args)).then(ok, (err) => {
+      // After a restart or SCRIPT FLUSH the cache is empty: EVAL loads it again.
+      if (isNoScript(err) && batch.some(open)) call(() => a.eval(keys, args)).then(ok, fail);
+      else fail(err);
+    });
+  }
+
+  function answered(batch, reply) {
+    if (!Array.isArray(reply) || reply.length !== batch.length * width) {
+      return callFailed(batch, new Error(`unexpected script reply (${String(reply).slice(0, 40)})`));
+    }
+    let live = false;
+    for (let j = 0; j < batch.length; j++) {
+      const e = batch[j];
+      if (e.done) continue; // timed out: already failed open
+      live = true;
+      e.settle(parseReply(reply, limits, j * width));
+    }
+    if (live) breaker.success();
+  }
+
+  /** A failed call is one failure for the breaker, however many checks it carried. */
+  function callFailed(batch, err) {
+    if (!batch.some(open)) return; // every check timed out and was counted then
+    const t = unavailableAt(err);
+    for (const e of batch) if (!e.done) e.settle(failed(err, t));
   }
 
   function unavailable(err) {
+    return failed(err, unavailableAt(err));
+  }
+
+  function unavailableAt(err) {
     const t = Date.now();
     breaker.failure(t);
     warn(`Redis unavailable (${err && err.message}); ${o.failOpen ? 'allowing requests (failOpen)' : 'answering 503 (failOpen: false)'}`);
-    return failed(err, t);
+    return t;
   }
 
   function failed(err, now) {
@@ -734,8 +851,8 @@ function createLimiter(options = {}) {
       return Promise.resolve(unavailable(err));
     }
     const opening = a.ensureOpen();
-    if (opening) return withTimeout(opening, o.connectTimeoutMs).then(() => send(a, keys, plan.args), unavailable);
-    return send(a, keys, plan.args);
+    if (opening) return withTimeout(opening, o.connectTimeoutMs).then(() => submit(a, plan, keys), unavailable);
+    return submit(a, plan, keys);
   }
 
   async function close() {
