@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -42,12 +43,17 @@ func (frontend) Open(path string, prev analysis.Facts, text []byte) (analysis.Fa
 	}
 	pieces := make([][]*Unit, len(cuts)-1)
 	failed := make([]bool, len(cuts)-1)
+	// One worker per core takes the pieces in turn, so no more trees are
+	// alive at once than there are cores (peak memory of a big file).
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i := range pieces {
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(pieces)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pieces[i], failed[i] = openPiece(text, cuts[i], cuts[i+1], reuse)
+			for i := int(next.Add(1) - 1); i < len(pieces); i = int(next.Add(1) - 1) {
+				pieces[i], failed[i] = openPiece(text, cuts[i], cuts[i+1], reuse)
+			}
 		}()
 	}
 	wg.Wait()
