@@ -11,12 +11,17 @@
 //     document store. Each handler runs on its own goroutine, which is what
 //     lets a handler call the client (workspace/applyEdit) without
 //     deadlocking the read loop.
-//   - A change is applied to the text and the syntax tree, then reparsed once
-//     per notification; the result is an immutable snapshot (text, tree copy,
-//     version) handed to the document's diagnostics worker. The worker always
-//     analyzes the newest snapshot, drops results for versions that were
-//     superseded meanwhile, and publishes without any debounce delay: the
-//     edit-to-diagnostics latency is the number users feel.
+//   - A change is applied to the text and the syntax tree (Tree.Edit); the
+//     result is an immutable snapshot (text, version, the edits since the
+//     last analysis) handed to the document's diagnostics worker. The worker
+//     brings the facts up to date from the edits alone when the frontend can
+//     (re-parsing the touched statements), summarizes a new text in parallel
+//     pieces when it can, and otherwise reparses the tree once for all the
+//     edits since the last parse. The tree also catches up once the document
+//     is idle, so the keystroke-to-diagnostics path rarely waits for it. The
+//     worker always analyzes the newest snapshot, drops results for versions
+//     that were superseded meanwhile, and publishes without any debounce
+//     delay: the edit-to-diagnostics latency is the number users feel.
 //   - Client capabilities are resolved once, at initialize, into plain
 //     booleans (capabilities.go).
 //   - The *zap.Logger is passed explicitly: go.lsp.dev/protocol's context

@@ -7,4 +7,6 @@ go build -o bin/stablestack ./cmd/stablestack
 for n in 1000 5000; do
   go run ./bench/lsp -bin bin/stablestack -lang python -n "$n"
 done
-go run ./bench/lsp -bin bin/stablestack -lang javascript -n 1000
+for n in 1000 5000; do
+  go run ./bench/lsp -bin bin/stablestack -lang javascript -n "$n"
+done
