@@ -24,13 +24,13 @@ var containerMethods = map[string]bool{
 type counterCollector struct {
 	x        *extractor
 	taint    map[string]string // name -> container it derives from
-	assigns  [][2]syntax.Node
-	compares []syntax.Node
+	assigns  [][2]syntax.FlatNode
+	compares []syntax.FlatNode
 }
 
-func (c *counterCollector) visit(n syntax.Node, kind string) {
+func (c *counterCollector) visit(n syntax.FlatNode, kind string) {
 	x := c.x
-	var obj syntax.Node
+	var obj syntax.FlatNode
 	switch kind {
 	case "call_expression":
 		f := unwrap(n.Field("function"))
@@ -40,9 +40,9 @@ func (c *counterCollector) visit(n syntax.Node, kind string) {
 	case "subscript_expression":
 		obj = unwrap(n.Field("object"))
 	case "variable_declarator":
-		c.assigns = append(c.assigns, [2]syntax.Node{n.Field("name"), n.Field("value")})
+		c.assigns = append(c.assigns, [2]syntax.FlatNode{n.Field("name"), n.Field("value")})
 	case "assignment_expression", "augmented_assignment_expression":
-		c.assigns = append(c.assigns, [2]syntax.Node{n.Field("left"), n.Field("right")})
+		c.assigns = append(c.assigns, [2]syntax.FlatNode{n.Field("left"), n.Field("right")})
 	case "binary_expression":
 		switch string(x.bytes(n.Field("operator"))) {
 		case ">", ">=", "<", "<=":
@@ -102,7 +102,7 @@ func (c *counterCollector) checks() []CounterCheck {
 }
 
 // containerName names a container expression: an identifier or this.x.
-func (x *extractor) containerName(n syntax.Node) (string, bool) {
+func (x *extractor) containerName(n syntax.FlatNode) (string, bool) {
 	switch n.Kind() {
 	case "identifier":
 		return n.Text(x.text), true
@@ -115,9 +115,9 @@ func (x *extractor) containerName(n syntax.Node) (string, bool) {
 }
 
 // taintOf returns the container an expression reads, or "".
-func (x *extractor) taintOf(n syntax.Node, taint map[string]string) string {
+func (x *extractor) taintOf(n syntax.FlatNode, taint map[string]string) string {
 	found := ""
-	n.Walk(func(c syntax.Node) bool {
+	n.Walk(func(c syntax.FlatNode) bool {
 		if found != "" {
 			return false
 		}
@@ -162,10 +162,10 @@ func containerKind(v Value) string {
 
 // classCounters finds container fields of a class: hits = new Map() and
 // this.hits = new Map() in the constructor.
-func (x *extractor) classCounters(n syntax.Node) []Counter {
+func (x *extractor) classCounters(n syntax.FlatNode) []Counter {
 	class := n.Field("name").Text(x.text)
 	var out []Counter
-	n.Field("body").NamedChildren(func(m syntax.Node) bool {
+	n.Field("body").NamedChildren(func(m syntax.FlatNode) bool {
 		switch m.Kind() {
 		case "field_definition", "public_field_definition":
 			name := m.Field("property")
@@ -179,7 +179,7 @@ func (x *extractor) classCounters(n syntax.Node) []Counter {
 			if m.Field("name").Text(x.text) != "constructor" {
 				return true
 			}
-			m.Field("body").Walk(func(a syntax.Node) bool {
+			m.Field("body").Walk(func(a syntax.FlatNode) bool {
 				if a.Kind() != "assignment_expression" {
 					return true
 				}

@@ -10,7 +10,7 @@ import (
 
 // summarizeStatement extracts the facts of one top-level statement. base is
 // the statement's start, subtracted from every span.
-func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
+func summarizeStatement(n syntax.FlatNode, text []byte, base int) UnitFacts {
 	x := &extractor{text: text, base: base, funcs: map[[2]int]*Func{}}
 	var uf UnitFacts
 	switch n.Kind() {
@@ -43,7 +43,7 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 		return uf
 	}
 	keys := map[int]string{} // value start -> key, for constructions inside object literals
-	n.Walk(func(c syntax.Node) bool {
+	n.Walk(func(c syntax.FlatNode) bool {
 		switch c.Kind() {
 		case "class_declaration", "class":
 			uf.Counters = append(uf.Counters, x.classCounters(c)...)
@@ -60,21 +60,21 @@ func summarizeStatement(n syntax.Node, text []byte, base int) UnitFacts {
 }
 
 // imports reads import x, { a as b }, * as ns from 'm'.
-func (x *extractor) imports(n syntax.Node) []Import {
+func (x *extractor) imports(n syntax.FlatNode) []Import {
 	mod, _ := stringLit(n.Field("source"), x.text)
 	var out []Import
-	n.NamedChildren(func(c syntax.Node) bool {
+	n.NamedChildren(func(c syntax.FlatNode) bool {
 		if c.Kind() != "import_clause" {
 			return true
 		}
-		c.NamedChildren(func(k syntax.Node) bool {
+		c.NamedChildren(func(k syntax.FlatNode) bool {
 			switch k.Kind() {
 			case "identifier":
 				out = append(out, Import{Local: k.Text(x.text), Module: mod, Name: "default"})
 			case "namespace_import":
 				out = append(out, Import{Local: k.NamedChild(0).Text(x.text), Module: mod, Name: "*"})
 			case "named_imports":
-				k.NamedChildren(func(s syntax.Node) bool {
+				k.NamedChildren(func(s syntax.FlatNode) bool {
 					if s.Kind() != "import_specifier" {
 						return true
 					}
@@ -99,9 +99,9 @@ func (x *extractor) imports(n syntax.Node) []Import {
 
 // requires reads const x = require('m'), const { a, b: c } = require('m')
 // and const R = require('m').Router.
-func (x *extractor) requires(n syntax.Node) []Import {
+func (x *extractor) requires(n syntax.FlatNode) []Import {
 	var out []Import
-	n.NamedChildren(func(d syntax.Node) bool {
+	n.NamedChildren(func(d syntax.FlatNode) bool {
 		if d.Kind() != "variable_declarator" {
 			return true
 		}
@@ -126,7 +126,7 @@ func (x *extractor) requires(n syntax.Node) []Import {
 			if member != "" {
 				return true
 			}
-			name.NamedChildren(func(pp syntax.Node) bool {
+			name.NamedChildren(func(pp syntax.FlatNode) bool {
 				switch pp.Kind() {
 				case "shorthand_property_identifier_pattern":
 					out = append(out, Import{Local: pp.Text(x.text), Module: mod, Name: pp.Text(x.text)})
@@ -144,7 +144,7 @@ func (x *extractor) requires(n syntax.Node) []Import {
 }
 
 // exports reads ES module exports.
-func (x *extractor) exports(n syntax.Node, uf *UnitFacts) []Export {
+func (x *extractor) exports(n syntax.FlatNode, uf *UnitFacts) []Export {
 	var out []Export
 	from := ""
 	if s := n.Field("source"); !s.IsNull() {
@@ -156,7 +156,7 @@ func (x *extractor) exports(n syntax.Node, uf *UnitFacts) []Export {
 		case "lexical_declaration", "variable_declaration":
 			uf.Imports = append(uf.Imports, x.requires(d)...)
 			uf.Counters = append(uf.Counters, x.moduleCounters(d)...)
-			d.NamedChildren(func(v syntax.Node) bool {
+			d.NamedChildren(func(v syntax.FlatNode) bool {
 				if v.Kind() == "variable_declarator" && v.Field("name").Kind() == "identifier" {
 					name := v.Field("name").Text(x.text)
 					out = append(out, Export{Name: name, Value: Value{Kind: KIdent, Name: name, Span: x.rel(v)}})
@@ -180,10 +180,10 @@ func (x *extractor) exports(n syntax.Node, uf *UnitFacts) []Export {
 	if v := n.Field("value"); !v.IsNull() {
 		return append(out, Export{Name: "default", Value: x.value(v, maxValueDepth)})
 	}
-	n.NamedChildren(func(c syntax.Node) bool {
+	n.NamedChildren(func(c syntax.FlatNode) bool {
 		switch c.Kind() {
 		case "export_clause":
-			c.NamedChildren(func(s syntax.Node) bool {
+			c.NamedChildren(func(s syntax.FlatNode) bool {
 				if s.Kind() != "export_specifier" {
 					return true
 				}
@@ -207,7 +207,7 @@ func (x *extractor) exports(n syntax.Node, uf *UnitFacts) []Export {
 }
 
 // cjsExports reads module.exports = x, module.exports.a = x and exports.a = x.
-func (x *extractor) cjsExports(a syntax.Node) []Export {
+func (x *extractor) cjsExports(a syntax.FlatNode) []Export {
 	if a.Kind() != "assignment_expression" {
 		return nil
 	}
@@ -251,9 +251,9 @@ func (x *extractor) exportedFuncs(uf *UnitFacts) {
 }
 
 // moduleCounters finds module-level containers: const hits = new Map().
-func (x *extractor) moduleCounters(n syntax.Node) []Counter {
+func (x *extractor) moduleCounters(n syntax.FlatNode) []Counter {
 	var out []Counter
-	n.NamedChildren(func(d syntax.Node) bool {
+	n.NamedChildren(func(d syntax.FlatNode) bool {
 		if d.Kind() != "variable_declarator" || d.Field("name").Kind() != "identifier" {
 			return true
 		}

@@ -33,6 +33,7 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 	// Each unit of one version has its own UnitFacts (checks key results by
 	// it): a statement repeated verbatim gets a copy, not the shared one.
 	used := map[*UnitFacts]bool{}
+	var flat syntax.Flat // one copy of the current statement's nodes, reused
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
@@ -51,7 +52,7 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 			return true
 		}
 		u := &Unit{Start: start, End: end, Hash: h}
-		u.UnitFacts = safeSummarize(n, text, start)
+		u.UnitFacts = safeSummarize(flat.Load(fe.lang, n), text, start)
 		facts.Units = append(facts.Units, u)
 		return true
 	})
@@ -60,7 +61,11 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 
 // safeSummarize contains a bug in one statement's extraction to that
 // statement: the file's other facts survive and the server keeps running.
-func safeSummarize(n syntax.Node, text []byte, base int) (uf *UnitFacts) {
+//
+// The statement comes as a syntax.Flat copy: extraction reads every node of
+// it, often several times, and a FlatNode read is plain Go where a
+// syntax.Node read is a cgo call (and an entry in smacker's node cache).
+func safeSummarize(n syntax.FlatNode, text []byte, base int) (uf *UnitFacts) {
 	defer func() {
 		if r := recover(); r != nil {
 			uf = &UnitFacts{}

@@ -17,7 +17,7 @@ var libraryCallees = map[string]bool{
 // library records a construction of a rate limiter or store, anywhere in
 // the statement: rateLimit({...}), new RateLimiterMemory({...}),
 // fastify.register(require('@fastify/rate-limit'), {...}).
-func (x *extractor) library(n syntax.Node, inKey string) (Value, bool) {
+func (x *extractor) library(n syntax.FlatNode, inKey string) (Value, bool) {
 	fn := n.Field("function")
 	if n.Kind() == "new_expression" {
 		fn = n.Field("constructor")

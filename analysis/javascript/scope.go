@@ -26,7 +26,7 @@ var notInstallers = map[string]bool{
 }
 
 // isFunctionNode reports whether n is a function of any form.
-func isFunctionNode(n syntax.Node) bool {
+func isFunctionNode(n syntax.FlatNode) bool {
 	switch n.Kind() {
 	case "arrow_function", "function_expression", "function", "generator_function",
 		"function_declaration", "generator_function_declaration":
@@ -37,7 +37,7 @@ func isFunctionNode(n syntax.Node) bool {
 
 // function summarizes a function node: parameters, the registrations in its
 // body, what it returns and its rate-limiting signals.
-func (x *extractor) function(n syntax.Node) *Func {
+func (x *extractor) function(n syntax.FlatNode) *Func {
 	key := [2]int{n.Start(), n.End()}
 	if f, ok := x.funcs[key]; ok {
 		return f
@@ -64,12 +64,12 @@ func (x *extractor) function(n syntax.Node) *Func {
 }
 
 // params lists a function's identifier parameters ("" for patterns).
-func (x *extractor) params(n syntax.Node) []string {
+func (x *extractor) params(n syntax.FlatNode) []string {
 	var out []string
 	if p := n.Field("parameter"); !p.IsNull() { // x => ...
 		out = []string{p.Text(x.text)}
 	}
-	n.Field("parameters").NamedChildren(func(p syntax.Node) bool {
+	n.Field("parameters").NamedChildren(func(p syntax.FlatNode) bool {
 		out = append(out, paramName(p, x.text))
 		return true
 	})
@@ -77,7 +77,7 @@ func (x *extractor) params(n syntax.Node) []string {
 }
 
 // paramName is a parameter's identifier ("" for destructuring patterns).
-func paramName(p syntax.Node, text []byte) string {
+func paramName(p syntax.FlatNode, text []byte) string {
 	switch p.Kind() {
 	case "identifier":
 		return p.Text(text)
@@ -98,11 +98,11 @@ func paramName(p syntax.Node, text []byte) string {
 // callbacks of calls that are not registrations and IIFEs, whose code runs
 // as part of this scope as far as the rules are concerned
 // (routes.forEach(r => app.get(...)), (async () => { ... })()).
-func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value, st *sigState) {
+func (x *extractor) walkScope(body syntax.FlatNode, sc *Scope, returns *[]Value, st *sigState) {
 	// Callbacks are recognized from their call (not with Parent(), which
 	// costs a walk from the root in tree-sitter).
 	transparent := map[int]bool{}
-	body.Walk(func(n syntax.Node) bool {
+	body.Walk(func(n syntax.FlatNode) bool {
 		kind := n.Kind()
 		if isFunctionKind(kind) {
 			switch {
@@ -164,7 +164,7 @@ func (x *extractor) walkScope(body syntax.Node, sc *Scope, returns *[]Value, st 
 
 // markCallbacks marks the functions an ordinary call runs as part of the
 // enclosing scope: its arguments and, for an IIFE, its callee.
-func (x *extractor) markCallbacks(call syntax.Node, transparent map[int]bool) {
+func (x *extractor) markCallbacks(call syntax.FlatNode, transparent map[int]bool) {
 	fn := call.Field("function")
 	for fn.Kind() == "parenthesized_expression" {
 		fn = fn.NamedChild(0)
@@ -178,7 +178,7 @@ func (x *extractor) markCallbacks(call syntax.Node, transparent map[int]bool) {
 	if a := x.bytes(args); !bytes.Contains(a, []byte("=>")) && !bytes.Contains(a, []byte("function")) {
 		return
 	}
-	args.NamedChildren(func(a syntax.Node) bool {
+	args.NamedChildren(func(a syntax.FlatNode) bool {
 		for a.Kind() == "parenthesized_expression" {
 			a = a.NamedChild(0)
 		}
@@ -191,7 +191,7 @@ func (x *extractor) markCallbacks(call syntax.Node, transparent map[int]bool) {
 
 // recordCall records a registration-shaped call (and the links of a chain
 // such as app.route('/x').get(h).post(h)). It reports whether it recorded.
-func (x *extractor) recordCall(n syntax.Node, sc *Scope) bool {
+func (x *extractor) recordCall(n syntax.FlatNode, sc *Scope) bool {
 	fn := unwrap(n.Field("function"))
 	if fn.Kind() != "member_expression" {
 		return x.recordInvocation(n, fn, sc)
@@ -209,7 +209,7 @@ func (x *extractor) recordCall(n syntax.Node, sc *Scope) bool {
 		// app.route('/x').get(h).post(h) get distinct spans.
 		c.Span.Start = fn.Field("property").Start() - x.base
 	}
-	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+	n.Field("arguments").NamedChildren(func(a syntax.FlatNode) bool {
 		if a.Kind() != "comment" {
 			c.Args = append(c.Args, x.value(a, maxValueDepth))
 		}
@@ -222,7 +222,7 @@ func (x *extractor) recordCall(n syntax.Node, sc *Scope) bool {
 // chainBase resolves the receiver of a chained registration: for
 // app.route('/x').get(h) it records nothing and returns (app, '/x'); for
 // router.get('/a', h).post('/b', h) it records the inner call first.
-func (x *extractor) chainBase(obj syntax.Node, sc *Scope) (Value, *Value) {
+func (x *extractor) chainBase(obj syntax.FlatNode, sc *Scope) (Value, *Value) {
 	if obj.Kind() == "call_expression" {
 		fn := unwrap(obj.Field("function"))
 		if fn.Kind() == "member_expression" {
@@ -249,7 +249,7 @@ func (x *extractor) chainBase(obj syntax.Node, sc *Scope) (Value, *Value) {
 
 // recordInvocation records plain calls that may install routes on an app
 // passed as an argument: routes(app), require('./routes')(app).
-func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
+func (x *extractor) recordInvocation(n, fn syntax.FlatNode, sc *Scope) bool {
 	var callee Value
 	if notInstallers[string(x.bytes(fn))] {
 		return false
@@ -268,7 +268,7 @@ func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
 	}
 	c := Call{Method: callee.Name, Callee: callee, Span: x.rel(n)}
 	hasIdent := false
-	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+	n.Field("arguments").NamedChildren(func(a syntax.FlatNode) bool {
 		if unwrap(a).Kind() == "identifier" {
 			hasIdent = true
 		}
@@ -280,7 +280,7 @@ func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
 	// Only identifiers matter (they may be apps); other arguments are kept
 	// as placeholders so their functions are not summarized twice (the walk
 	// goes on into them as callbacks of this scope).
-	n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+	n.Field("arguments").NamedChildren(func(a syntax.FlatNode) bool {
 		switch u := unwrap(a); u.Kind() {
 		case "comment":
 		case "identifier":
@@ -296,8 +296,8 @@ func (x *extractor) recordInvocation(n, fn syntax.Node, sc *Scope) bool {
 
 // classMethods adds a class's methods as functions (their counter checks
 // read this.x fields).
-func (x *extractor) classMethods(n syntax.Node, sc *Scope) {
-	n.Field("body").NamedChildren(func(m syntax.Node) bool {
+func (x *extractor) classMethods(n syntax.FlatNode, sc *Scope) {
+	n.Field("body").NamedChildren(func(m syntax.FlatNode) bool {
 		if m.Kind() == "method_definition" {
 			f := x.function(m)
 			sc.Funcs = append(sc.Funcs, f)

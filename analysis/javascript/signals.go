@@ -57,7 +57,7 @@ func (st *sigState) params(ps []string) {
 
 // signalNode reads one node's evidence. Hot loop (every node of every
 // function): byte comparisons, no allocation unless something is found.
-func (x *extractor) signalNode(n syntax.Node, kind string, st *sigState) {
+func (x *extractor) signalNode(n syntax.FlatNode, kind string, st *sigState) {
 	s := st.s
 	switch kind {
 	case "number":
@@ -109,7 +109,7 @@ func (x *extractor) signalNode(n syntax.Node, kind string, st *sigState) {
 }
 
 // bytes is a node's source text without copying it.
-func (x *extractor) bytes(n syntax.Node) []byte {
+func (x *extractor) bytes(n syntax.FlatNode) []byte {
 	if n.IsNull() {
 		return nil
 	}
@@ -150,7 +150,7 @@ func (s *Signals) merge(o *Signals, called map[string]bool) {
 // maxCalled bounds the names kept per function.
 const maxCalled = 48
 
-func (x *extractor) callSignals(n syntax.Node, s *Signals, called map[string]bool) {
+func (x *extractor) callSignals(n syntax.FlatNode, s *Signals, called map[string]bool) {
 	fn := unwrap(n.Field("function"))
 	var name []byte
 	switch fn.Kind() {
@@ -217,7 +217,7 @@ func limiterLikeBytes(b []byte) bool {
 var limiterWords = [][]byte{[]byte("ratelimit"), []byte("rate_limit"), []byte("limiter"), []byte("throttl"), []byte("slowdown"), []byte("slow_down"), []byte("brute")}
 
 // methodComparison recognizes req.method === 'POST' (either side).
-func (x *extractor) methodComparison(n syntax.Node) (string, bool) {
+func (x *extractor) methodComparison(n syntax.FlatNode) (string, bool) {
 	switch n.Field("operator").Text(x.text) {
 	case "===", "==":
 	default:

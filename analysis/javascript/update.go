@@ -128,6 +128,7 @@ func (fe frontend) reparseRegion(text []byte, start, end, ctxStart, ctxEnd int) 
 	var units []*Unit
 	prevOK, nextOK := ctxStart == start, ctxEnd == end
 	ok := true
+	var flat syntax.Flat
 	root.Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
@@ -140,7 +141,7 @@ func (fe frontend) reparseRegion(text []byte, start, end, ctxStart, ctxEnd int) 
 			nextOK = nextOK || (s == end && e == ctxEnd)
 		case s >= start && e <= end:
 			u := &Unit{Start: s, End: e, Hash: maphash.Bytes(seed, text[s:e])}
-			u.UnitFacts = safeSummarize(n, ctx, n.Start())
+			u.UnitFacts = safeSummarize(flat.Load(fe.lang, n), ctx, n.Start())
 			units = append(units, u)
 		default:
 			ok = false // a statement crosses the region's edge

@@ -21,7 +21,7 @@ type extractor struct {
 	funcs map[[2]int]*Func
 }
 
-func (x *extractor) rel(n syntax.Node) analysis.Span {
+func (x *extractor) rel(n syntax.FlatNode) analysis.Span {
 	return analysis.Span{Start: n.Start() - x.base, End: n.End() - x.base}
 }
 
@@ -35,7 +35,7 @@ const maxElems = 32
 
 // unwrap skips wrappers that do not change what an expression denotes:
 // parentheses, await, TypeScript casts and non-null assertions.
-func unwrap(n syntax.Node) syntax.Node {
+func unwrap(n syntax.FlatNode) syntax.FlatNode {
 	for !n.IsNull() {
 		switch n.Kind() {
 		case "parenthesized_expression", "await_expression", "as_expression", "satisfies_expression",
@@ -57,7 +57,7 @@ func unwrap(n syntax.Node) syntax.Node {
 
 // path renders identifiers and member chains as dotted names: "app",
 // "express.Router", "this.hits", "require('express').Router".
-func (x *extractor) path(n syntax.Node) (string, bool) {
+func (x *extractor) path(n syntax.FlatNode) (string, bool) {
 	n = unwrap(n)
 	switch n.Kind() {
 	case "identifier", "shorthand_property_identifier", "type_identifier":
@@ -79,7 +79,7 @@ func (x *extractor) path(n syntax.Node) (string, bool) {
 }
 
 // requireOf recognizes require('m') and returns m.
-func (x *extractor) requireOf(n syntax.Node) (string, bool) {
+func (x *extractor) requireOf(n syntax.FlatNode) (string, bool) {
 	n = unwrap(n)
 	if n.Kind() != "call_expression" || n.Field("function").Text(x.text) != "require" {
 		return "", false
@@ -93,7 +93,7 @@ func (x *extractor) requireOf(n syntax.Node) (string, bool) {
 
 // stringLit returns the contents of a string literal or of a template
 // literal without substitutions.
-func stringLit(n syntax.Node, text []byte) (string, bool) {
+func stringLit(n syntax.FlatNode, text []byte) (string, bool) {
 	switch n.Kind() {
 	case "string":
 		s := n.Text(text)
@@ -102,7 +102,7 @@ func stringLit(n syntax.Node, text []byte) (string, bool) {
 		}
 	case "template_string":
 		dynamic := false
-		n.NamedChildren(func(c syntax.Node) bool {
+		n.NamedChildren(func(c syntax.FlatNode) bool {
 			if c.Kind() == "template_substitution" {
 				dynamic = true
 			}
@@ -116,7 +116,7 @@ func stringLit(n syntax.Node, text []byte) (string, bool) {
 }
 
 // value keeps an expression as a Value.
-func (x *extractor) value(n syntax.Node, depth int) Value {
+func (x *extractor) value(n syntax.FlatNode, depth int) Value {
 	n = unwrap(n)
 	if n.IsNull() {
 		return Value{}
@@ -154,7 +154,7 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 			v.Callee = &c
 		}
 		if depth > 0 {
-			n.Field("arguments").NamedChildren(func(a syntax.Node) bool {
+			n.Field("arguments").NamedChildren(func(a syntax.FlatNode) bool {
 				if a.Kind() != "comment" {
 					v.Args = append(v.Args, x.value(a, depth-1))
 				}
@@ -182,7 +182,7 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 		if depth <= 0 {
 			break
 		}
-		n.NamedChildren(func(p syntax.Node) bool {
+		n.NamedChildren(func(p syntax.FlatNode) bool {
 			if len(v.Keys) >= maxElems {
 				return false
 			}
@@ -209,7 +209,7 @@ func (x *extractor) value(n syntax.Node, depth int) Value {
 		if depth <= 0 {
 			break
 		}
-		n.NamedChildren(func(e syntax.Node) bool {
+		n.NamedChildren(func(e syntax.FlatNode) bool {
 			if e.Kind() != "comment" {
 				v.Elems = append(v.Elems, x.value(e, depth-1))
 			}
