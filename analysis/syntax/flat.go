@@ -58,7 +58,7 @@ func (f *Flat) Len() int { return len(f.nodes) }
 
 // langTables name a grammar's symbols and fields.
 type langTables struct {
-	kinds  []string         // by symbol
+	kinds  []string          // by symbol
 	fields map[string]uint16 // field name -> id
 }
 
