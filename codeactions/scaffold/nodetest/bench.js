@@ -108,7 +108,7 @@ async function httpBench(port, n, ms) {
     while (performance.now() < end) { await get(agent, port, `10.2.${l}.${done % 250}`); done++; }
   }));
   agent.destroy();
-  return { p50: pct(lat, 50), p99: pct(lat, 99), rps: done / (ms / 1000) };
+  return { p50: pct(lat, 50), p99: pct(lat, 99), rps: done / (ms / 1000), requests: 200 + n + done };
 }
 
 async function main() {
@@ -177,7 +177,12 @@ async function main() {
   const web = {};
   for (let r = 0; r < ROUNDS; r++) {
     for (const [k, s] of Object.entries(servers)) {
-      (web[k] ||= []).push(await httpBenchProcess(s.address().port, Math.round(3000 * SCALE), Math.round(1500 * SCALE)));
+      // The apps run in this process: its CPU time per request is the server's cost, a
+      // steadier measure than req/s when other work shares the machine.
+      const cpu0 = process.cpuUsage();
+      const res = await httpBenchProcess(s.address().port, Math.round(3000 * SCALE), Math.round(1500 * SCALE));
+      const cpu = process.cpuUsage(cpu0);
+      (web[k] ||= []).push({ ...res, cpuUs: (cpu.user + cpu.system) / res.requests });
     }
   }
 
@@ -191,12 +196,13 @@ async function main() {
   }
   console.log('(Redis us/check: script time in INFO commandstats over all checks of a round; checks/call > 1:');
   console.log(' checks that met in flight shared one script call, the sequential p50/p99 checks never do.)');
-  console.log('\n3. Express over loopback HTTP            p50 ms  p99 ms   added p50  req/s (32 in flight)');
+  console.log('\n3. Express over loopback HTTP            p50 ms  p99 ms   added p50  req/s (32 in flight)  server CPU us/req');
   const base = median(web['no limiter'].map((x) => x.p50));
   for (const k of Object.keys(servers)) {
     const p50 = median(web[k].map((x) => x.p50));
     const p99 = median(web[k].map((x) => x.p99));
-    console.log(`${k.padEnd(38)} ${fmt(p50)} ${fmt(p99)}   ${fmt(p50 - base)}   ${Math.round(median(web[k].map((x) => x.rps))).toString().padStart(8)}`);
+    const cpu = median(web[k].map((x) => x.cpuUs));
+    console.log(`${k.padEnd(38)} ${fmt(p50)} ${fmt(p99)}   ${fmt(p50 - base)}   ${Math.round(median(web[k].map((x) => x.rps))).toString().padStart(8)}              ${cpu.toFixed(1).padStart(6)}`);
   }
 
   for (const s of Object.values(servers)) { s.closeAllConnections(); s.close(); }
