@@ -28,6 +28,11 @@ type published struct {
 	URI     string            `json:"uri"`
 	Version *int              `json:"version"`
 	Diags   []json.RawMessage `json:"diagnostics"`
+	// at is when the message was fully received, before this client
+	// decoded it: decoding 500 diagnostics with encoding/json takes
+	// milliseconds of the harness's own time, which is not the server's
+	// latency.
+	at time.Time
 }
 
 func start(cmd *exec.Cmd) (*client, error) {
@@ -119,6 +124,7 @@ func (c *client) read(r *bufio.Reader) {
 			close(c.diags)
 			return
 		}
+		at := time.Now()
 		var msg struct {
 			ID     *json.RawMessage `json:"id"`
 			Method string           `json:"method"`
@@ -130,7 +136,7 @@ func (c *client) read(r *bufio.Reader) {
 		}
 		switch {
 		case msg.Method == "textDocument/publishDiagnostics":
-			var p published
+			p := published{at: at}
 			if json.Unmarshal(msg.Params, &p) == nil {
 				c.diags <- p
 			}
@@ -153,30 +159,30 @@ func (c *client) read(r *bufio.Reader) {
 }
 
 // waitDiagnostics waits for the diagnostics of uri at exactly version and
-// returns how many there were. Older versions are skipped; a newer one is an
-// error (the harness sends one change at a time).
-func (c *client) waitDiagnostics(uri string, version int, timeout time.Duration) (int, error) {
+// returns how many there were and when they arrived. Older versions are
+// skipped; a newer one is an error (the harness sends one change at a time).
+func (c *client) waitDiagnostics(uri string, version int, timeout time.Duration) (int, time.Time, error) {
 	deadline := time.After(timeout)
 	for {
 		select {
 		case p, ok := <-c.diags:
 			if !ok {
-				return 0, fmt.Errorf("server closed the connection")
+				return 0, time.Time{}, fmt.Errorf("server closed the connection")
 			}
 			if p.URI != uri {
 				continue
 			}
 			if p.Version == nil {
-				return 0, fmt.Errorf("publishDiagnostics without a version")
+				return 0, time.Time{}, fmt.Errorf("publishDiagnostics without a version")
 			}
 			if *p.Version == version {
-				return len(p.Diags), nil
+				return len(p.Diags), p.at, nil
 			}
 			if *p.Version > version {
-				return 0, fmt.Errorf("got version %d while waiting for %d", *p.Version, version)
+				return 0, time.Time{}, fmt.Errorf("got version %d while waiting for %d", *p.Version, version)
 			}
 		case <-deadline:
-			return 0, fmt.Errorf("no diagnostics for version %d within %v", version, timeout)
+			return 0, time.Time{}, fmt.Errorf("no diagnostics for version %d within %v", version, timeout)
 		}
 	}
 }

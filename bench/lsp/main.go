@@ -83,11 +83,11 @@ func run(bin, lang string, n, edits, warmup int) error {
 	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
 		"uri": uri, "languageId": w.languageID, "version": 1, "text": w.text,
 	}})
-	first, err := c.waitDiagnostics(uri, 1, 60*time.Second)
+	first, at, err := c.waitDiagnostics(uri, 1, 60*time.Second)
 	if err != nil {
 		return err
 	}
-	openLatency := time.Since(t0)
+	openLatency := at.Sub(t0)
 	if first != w.unprotected {
 		return fmt.Errorf("didOpen: %d diagnostics, want %d (one per unprotected route)", first, w.unprotected)
 	}
@@ -120,7 +120,7 @@ func run(bin, lang string, n, edits, warmup int) error {
 			"textDocument":   map[string]any{"uri": uri, "version": version},
 			"contentChanges": []any{change},
 		})
-		got, err := c.waitDiagnostics(uri, version, 10*time.Second)
+		got, at, err := c.waitDiagnostics(uri, version, 10*time.Second)
 		if err != nil {
 			return fmt.Errorf("edit %d: %w", i, err)
 		}
@@ -128,7 +128,7 @@ func run(bin, lang string, n, edits, warmup int) error {
 			return fmt.Errorf("edit %d (version %d): %d diagnostics, want %d", i, version, got, want)
 		}
 		if i >= warmup {
-			lat = append(lat, time.Since(start))
+			lat = append(lat, at.Sub(start))
 		}
 	}
 	rss := peakRSS(c.pid())
