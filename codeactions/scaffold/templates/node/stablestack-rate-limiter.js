@@ -72,22 +72,29 @@ function addressIdentity(address) {
 
 /** The hash tag of an identity's keys: 16 hex of its SHA-256, no raw address in key names. */
 function identityTag(identity) {
-  let tag = tagCache.get(identity);
-  if (tag === undefined) {
-    tag = sha256Hex(identity).slice(0, 16);
-    // Bounded: a flood of new identities evicts the oldest instead of growing memory.
-    if (tagCache.size >= TAG_CACHE_SIZE) tagCache.delete(tagCache.keys().next().value);
-    tagCache.set(identity, tag);
-  }
-  return tag;
+  return recentIdentity(identity).tag;
 }
 
-// Hashing costs more than the rest of a check's client-side work; clients repeat.
-const TAG_CACHE_SIZE = 16384;
-const tagCache = new Map();
+// Clients repeat, and hashing an identity and building its KEYS cost more than the rest of a
+// check's client-side work. So recent identities keep their tag and the KEYS of the last few
+// scopes (plans) they were checked under. Bounded for the whole process, whatever the number
+// of limiters and routes: a flood of new identities evicts the oldest.
+const IDENTITY_CACHE_SIZE = 16384;
+const PLANS_PER_IDENTITY = 4;
+const recentIdentities = new Map();
 const sha256Hex = typeof crypto.hash === 'function'
   ? (s) => crypto.hash('sha256', s, 'hex')
   : (s) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
+
+function recentIdentity(identity) {
+  let r = recentIdentities.get(identity);
+  if (r === undefined) {
+    r = { tag: sha256Hex(identity).slice(0, 16), plans: [], keys: [], replace: 0 };
+    if (recentIdentities.size >= IDENTITY_CACHE_SIZE) recentIdentities.delete(recentIdentities.keys().next().value);
+    recentIdentities.set(identity, r);
+  }
+  return r;
+}
 
 /** A scope (route or user-given name) as it may appear in a key. */
 function sanitizeScope(scope) {
@@ -102,8 +109,7 @@ function limitKey(prefix, tag, scope, limit) {
 /**
  * What one scope's script calls have in common: the key of limit k is
  * `head + '{' + tag + '}' + tails[k]`, and ARGV never changes (the clients copy it).
- * `keys` remembers the KEYS of recent identities: clients repeat, and building them
- * (hash, concatenation, array) costs more than the rest of a check's client-side work.
+ * `batch` collects the checks waiting to share a script call (createLimiter).
  */
 function keyPlan(prefix, scope, limits, cost) {
   // ARGV[2] is empty: the script reads the clock with TIME (a timestamp is for tests only).
@@ -112,21 +118,24 @@ function keyPlan(prefix, scope, limits, cost) {
     args.push(String(l.requests), String(l.windowMs));
     return limitKey('', '', scope, l).slice(3); // ':<scope>:<limit>:<window_ms>'
   });
-  return { head: prefix + ':', tails, args, keys: new Map(), batch: null };
+  return { head: prefix + ':', tails, args, batch: null };
 }
 
-const KEYS_CACHE_SIZE = 16384;
-
-/** KEYS of one script call checking every limit of a route together. */
+/** KEYS of one script call checking every limit of a route together (never modified). */
 function planKeys(plan, identity) {
-  let keys = plan.keys.get(identity);
-  if (keys !== undefined) return keys;
-  const tag = '{' + identityTag(identity) + '}';
-  keys = new Array(plan.tails.length);
+  const r = recentIdentity(identity);
+  for (let i = 0; i < r.plans.length; i++) if (r.plans[i] === plan) return r.keys[i];
+  const tag = '{' + r.tag + '}';
+  const keys = new Array(plan.tails.length);
   for (let i = 0; i < keys.length; i++) keys[i] = plan.head + tag + plan.tails[i];
-  // Bounded: a flood of new identities evicts the oldest instead of growing memory.
-  if (plan.keys.size >= KEYS_CACHE_SIZE) plan.keys.delete(plan.keys.keys().next().value);
-  plan.keys.set(identity, keys);
+  if (r.plans.length < PLANS_PER_IDENTITY) {
+    r.plans.push(plan);
+    r.keys.push(keys);
+  } else {
+    r.plans[r.replace] = plan;
+    r.keys[r.replace] = keys;
+    r.replace = (r.replace + 1) % PLANS_PER_IDENTITY;
+  }
   return keys;
 }
 
