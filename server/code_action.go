@@ -80,7 +80,7 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 		Span:           analysis.Span{Start: start, End: end},
 		Only:           p.Context.Only,
 		Automatic:      automatic,
-		Config:         s.engine.Config(),
+		Config:         s.engine.ConfigFor(res.snap.key),
 		CanCreateFiles: s.caps.createFiles,
 		ModuleExists:   s.moduleExists(res.snap),
 	}

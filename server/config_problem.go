@@ -19,39 +19,46 @@ import (
 // configProblemCode is the diagnostic code of configuration errors.
 const configProblemCode = "config"
 
-// reportConfigProblem publishes err on its file (and clears the previous
-// file's diagnostic), or clears it when err is nil. Before the client's
+// reportConfigProblems publishes each error on its file and clears the
+// files that had one before and no longer do. Before the client's
 // initialized notification nothing may be published (the configuration is
 // first loaded while answering initialize), so the report waits for it.
-func (s *Server) reportConfigProblem(err error) {
+func (s *Server) reportConfigProblems(errs []error) {
 	s.cfg.mu.Lock()
 	if !s.cfg.canPublish {
-		s.cfg.pending, s.cfg.hasPending = err, true
+		s.cfg.pending, s.cfg.hasPending = errs, true
 		s.cfg.mu.Unlock()
 		return
 	}
 	s.cfg.mu.Unlock()
-	var cerr *config.Error
-	uri := ""
-	var diags []diagnostic
-	if errors.As(err, &cerr) && cerr.File != "" {
-		uri = pathToURI(cerr.File)
-		diags = []diagnostic{{
+	byURI := map[string][]diagnostic{}
+	for _, err := range errs {
+		var cerr *config.Error
+		if !errors.As(err, &cerr) || cerr.File == "" {
+			continue
+		}
+		uri := pathToURI(cerr.File)
+		byURI[uri] = append(byURI[uri], diagnostic{
 			Range:    s.configProblemRange(cerr),
 			Severity: 1,
 			Code:     configProblemCode,
 			Source:   serverName,
 			Message:  "StableStack configuration not applied: " + cerr.Msg + " (the defaults are used for what follows)",
-		}}
+		})
 	}
 	s.cfg.mu.Lock()
-	prev := s.cfg.problemURI
-	s.cfg.problemURI = uri
-	s.cfg.mu.Unlock()
-	if prev != "" && prev != uri {
-		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: prev, Diagnostics: []diagnostic{}})
+	prev := s.cfg.problemURIs
+	s.cfg.problemURIs = map[string]bool{}
+	for uri := range byURI {
+		s.cfg.problemURIs[uri] = true
 	}
-	if uri != "" {
+	s.cfg.mu.Unlock()
+	for uri := range prev {
+		if byURI[uri] == nil {
+			s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: []diagnostic{}})
+		}
+	}
+	for uri, diags := range byURI {
 		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: diags})
 	}
 }
@@ -87,10 +94,10 @@ func (s *Server) configProblemRange(e *config.Error) protocol.Range {
 func (s *Server) publishConfigProblems() {
 	s.cfg.mu.Lock()
 	s.cfg.canPublish = true
-	err, has := s.cfg.pending, s.cfg.hasPending
+	errs, has := s.cfg.pending, s.cfg.hasPending
 	s.cfg.pending, s.cfg.hasPending = nil, false
 	s.cfg.mu.Unlock()
 	if has {
-		s.reportConfigProblem(err)
+		s.reportConfigProblems(errs)
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -13,7 +14,7 @@ import (
 	"github.com/stablestack/stablestack/analysis/config"
 )
 
-// The configuration in force is the first workspace folder's files
+// The configuration of a file is its workspace folder's files
 // (pyproject.toml [tool.stablestack], package.json "stablestack",
 // .stablestack.toml; analysis/config.Load) with the editor's settings on top
 // (analysis/config.Overlay). Settings reach the server three ways:
@@ -27,11 +28,11 @@ import (
 type settingsState struct {
 	mu       sync.Mutex
 	settings json.RawMessage // guarded by mu: the last valid settings object
-	// problemURI is the configuration file showing an error diagnostic.
-	problemURI string // guarded by mu
-	canPublish bool   // guarded by mu: initialized was received
-	pending    error  // guarded by mu: the report held back until then
-	hasPending bool   // guarded by mu
+	// problemURIs are the configuration files showing an error diagnostic.
+	problemURIs map[string]bool // guarded by mu
+	canPublish  bool            // guarded by mu: initialized was received
+	pending     []error         // guarded by mu: the report held back until then
+	hasPending  bool            // guarded by mu
 }
 
 // applySettings makes new editor settings part of the configuration.
@@ -48,31 +49,52 @@ func (s *Server) applySettings(raw json.RawMessage, from string) {
 }
 
 // loadConfig rebuilds the configuration from the files and the settings,
-// installs it, and re-indexes when the excluded paths changed.
+// installs it, and re-indexes when the excluded paths changed. Each
+// workspace folder has its own files; the first folder's configuration also
+// applies to documents outside every folder (untitled buffers).
 func (s *Server) loadConfig(reason string) {
-	base := analysis.DefaultConfig()
-	var fileErr error
-	if roots := s.engine.Roots(); len(roots) > 0 {
-		cfg, _, err := config.Load(roots[0])
-		if err != nil {
-			s.log.Warn("configuration file ignored", zap.Error(err))
-		}
-		base, fileErr = cfg, err
-	}
 	s.cfg.mu.Lock()
 	settings := s.cfg.settings
 	s.cfg.mu.Unlock()
-	cfg, err := config.Overlay(base, settings)
-	if err != nil {
-		s.log.Warn("settings ignored", zap.Error(err))
+	withSettings := func(base *analysis.Config) *analysis.Config {
+		cfg, err := config.Overlay(base, settings)
+		if err != nil {
+			s.log.Warn("settings ignored", zap.Error(err))
+		}
+		return cfg
 	}
-	old := s.engine.Config()
-	s.engine.SetConfig(cfg)
-	s.reportConfigProblem(fileErr)
+	roots := s.engine.Roots()
+	perRoot := map[string]*analysis.Config{}
+	var problems []error
+	for _, root := range roots {
+		cfg, _, err := config.Load(root)
+		if err != nil {
+			s.log.Warn("configuration file ignored", zap.Error(err))
+			problems = append(problems, err)
+		}
+		perRoot[root] = withSettings(cfg)
+	}
+	first := withSettings(analysis.DefaultConfig())
+	if len(roots) > 0 {
+		first = perRoot[roots[0]]
+	}
+	oldExcludes := s.excludesByRoot(roots)
+	s.engine.SetConfig(first)
+	s.engine.SetRootConfigs(perRoot)
+	s.reportConfigProblems(problems)
 	s.log.Info("configuration applied", zap.String("reason", reason))
-	if old != nil && !slices.Equal(old.Exclude, cfg.Exclude) && s.life.isRunning() {
+	if s.life.isRunning() && !maps.EqualFunc(oldExcludes, s.excludesByRoot(roots), slices.Equal) {
 		s.reindex("exclude patterns changed")
 	}
+}
+
+// excludesByRoot are the exclude globs in force for each folder.
+func (s *Server) excludesByRoot(roots []string) map[string][]string {
+	out := map[string][]string{}
+	for _, root := range roots {
+		out[root] = s.engine.ConfigFor(root).Exclude
+	}
+	return out
 }
 
 // didChangeConfiguration applies pushed settings, or pulls them when the

@@ -130,3 +130,38 @@ func TestMalformedSettings(t *testing.T) {
 	e.waitFor("a warning about the settings", func() bool { return e.logged("settings ignored") })
 	e.shutdown()
 }
+
+// TestConfigurationPerWorkspaceFolder opens the same code in two folders of
+// one workspace, each with its own configuration: each file is checked with
+// its folder's, and a broken file in one folder is reported on that file
+// without affecting the other folder.
+func TestConfigurationPerWorkspaceFolder(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a/pyproject.toml":    "[tool.stablestack.rules]\nRATE001 = \"error\"\n",
+		"a/app.py":            appPy,
+		"b/.stablestack.toml": "[rules]\nRATE001 = \"hint\"\n",
+		"b/app.py":            appPy,
+		"c/app.py":            appPy,
+		"c/.stablestack.toml": "requests = [\n",
+	})
+	e := newEditor(t)
+	folders := []any{}
+	for _, name := range []string{"a", "b", "c"} {
+		folders = append(folders, map[string]any{"uri": pathToURI(filepath.Join(dir, name)), "name": name})
+	}
+	e.initialize(defaultCaps(), map[string]any{"workspaceFolders": folders})
+	want := map[string]int{"a": int(analysis.SeverityError), "b": int(analysis.SeverityHint), "c": int(analysis.SeverityWarning)}
+	for _, name := range []string{"a", "b", "c"} {
+		uri := pathToURI(filepath.Join(dir, name, "app.py"))
+		e.open(uri, "python", appPy)
+		if ds := e.diagnosticsAt(uri, 1); len(ds) != 1 || ds[0].Severity != want[name] {
+			t.Errorf("%s/app.py: diagnostics %+v, want one with severity %d (its folder's configuration)", name, ds, want[name])
+		}
+	}
+	broken := pathToURI(filepath.Join(dir, "c", ".stablestack.toml"))
+	e.waitFor("the broken file reported", func() bool { return e.lastCount(broken) == 1 })
+	if n := e.lastCount(pathToURI(filepath.Join(dir, "a", "pyproject.toml"))); n > 0 {
+		t.Errorf("a/pyproject.toml has %d diagnostics, want none", n)
+	}
+	e.shutdown()
+}

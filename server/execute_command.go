@@ -108,7 +108,7 @@ func (s *Server) instrumentWorkspace(ctx context.Context, p executeCommandParams
 	defer prog.end("")
 
 	var sources []engine.SourceFile
-	err := engine.Walk(ctx, s.engine.Roots(), s.engine.Config(), func(f engine.SourceFile) { sources = append(sources, f) },
+	err := s.walkWorkspace(ctx, func(f engine.SourceFile) { sources = append(sources, f) },
 		func(pr engine.Problem) { s.log.Debug("file skipped", zap.String("path", pr.Path), zap.Error(pr.Err)) })
 	if err != nil {
 		return nil, errCancelled

@@ -85,7 +85,7 @@ func (s *Server) runIndex(ctx context.Context, reason string) {
 		return
 	}
 	prog := s.beginProgress(ctx, nil, "StableStack: indexing workspace")
-	n, skipped, err := s.indexFiles(ctx, roots, prog)
+	n, skipped, err := s.indexFiles(ctx, prog)
 	if err != nil {
 		prog.end("cancelled")
 		s.log.Info("indexing stopped", zap.String("reason", reason), zap.Error(err))
@@ -105,14 +105,14 @@ func (s *Server) runIndex(ctx context.Context, reason string) {
 // syntax tree of the same file: ~36 MB for a 30,000-line module), open
 // documents get their first diagnostics before the index parses anything,
 // and it leaves one core to the edit-to-diagnostics path.
-func (s *Server) indexFiles(ctx context.Context, roots []string, prog *progress) (int, int64, error) {
+func (s *Server) indexFiles(ctx context.Context, prog *progress) (int, int64, error) {
 	var files []engine.SourceFile
 	var skipped atomic.Int64
 	onProblem := func(p engine.Problem) {
 		skipped.Add(1)
 		s.log.Debug("file not indexed", zap.String("path", p.Path), zap.Error(p.Err))
 	}
-	if err := engine.Walk(ctx, roots, s.engine.Config(), func(f engine.SourceFile) { files = append(files, f) }, onProblem); err != nil {
+	if err := s.walkWorkspace(ctx, func(f engine.SourceFile) { files = append(files, f) }, onProblem); err != nil {
 		return 0, 0, err
 	}
 	workers := max(1, runtime.GOMAXPROCS(0)/2)
@@ -306,25 +306,38 @@ var dependencyDirs = map[string]bool{
 	"site-packages": true, "dist": true, "build": true, "out": true, "coverage": true, "target": true,
 }
 
-// inWorkspace reports whether a file lies under a workspace folder, outside
-// dependency, build and hidden directories, and is not excluded.
-func (s *Server) inWorkspace(path string) bool {
-	cfg := s.engine.Config()
+// walkWorkspace walks every workspace folder with that folder's excludes.
+func (s *Server) walkWorkspace(ctx context.Context, fn func(engine.SourceFile), onProblem func(engine.Problem)) error {
 	for _, root := range s.engine.Roots() {
-		rel, err := filepath.Rel(root, path)
-		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-			continue
+		if err := engine.Walk(ctx, []string{root}, s.engine.ConfigFor(root), fn, onProblem); err != nil {
+			return err
 		}
-		rel = filepath.ToSlash(rel)
-		segs := strings.Split(rel, "/")
-		for _, seg := range segs[:len(segs)-1] {
-			if dependencyDirs[seg] || (strings.HasPrefix(seg, ".") && seg != ".well-known") {
-				return false
-			}
-		}
-		return !cfg.Excluded(rel)
 	}
-	return false
+	return nil
+}
+
+// inWorkspace reports whether a file lies under a workspace folder, outside
+// dependency, build and hidden directories, and is not excluded by the
+// configuration of the deepest folder holding it.
+func (s *Server) inWorkspace(path string) bool {
+	best := ""
+	for _, root := range s.engine.Roots() {
+		if rel, err := filepath.Rel(root, path); err == nil && rel != "." && !strings.HasPrefix(rel, "..") && len(root) > len(best) {
+			best = root
+		}
+	}
+	if best == "" {
+		return false
+	}
+	rel, _ := filepath.Rel(best, path)
+	rel = filepath.ToSlash(rel)
+	segs := strings.Split(rel, "/")
+	for _, seg := range segs[:len(segs)-1] {
+		if dependencyDirs[seg] || (strings.HasPrefix(seg, ".") && seg != ".well-known") {
+			return false
+		}
+	}
+	return !s.engine.ConfigFor(best).Excluded(rel)
 }
 
 // restoreFromDisk puts a closed file's on-disk facts back in the index (or
@@ -377,6 +390,7 @@ func (s *Server) didChangeWorkspaceFolders(_ context.Context, raw json.RawMessag
 		}
 	}
 	s.engine.SetRoots(roots)
+	s.loadConfig("workspace folders changed") // folders bring their own files
 	s.reindex("workspace folders changed")
 	return nil, nil
 }

@@ -5,7 +5,9 @@
 package engine
 
 import (
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +24,14 @@ type Engine struct {
 
 	gen atomic.Uint64
 	cfg atomic.Pointer[analysis.Config]
+	// perRoot are the configurations of workspace folders that have their
+	// own (a multi-root workspace), longest root first.
+	perRoot atomic.Pointer[[]rootConfig]
+}
+
+type rootConfig struct {
+	root string
+	cfg  *analysis.Config
 }
 
 // New returns an empty engine using cfg (nil means the defaults).
@@ -41,6 +51,33 @@ func (e *Engine) SetConfig(cfg *analysis.Config) {
 	}
 	e.cfg.Store(cfg)
 	e.gen.Add(1)
+}
+
+// SetRootConfigs gives workspace folders configurations of their own: a
+// file under one of the roots is checked with that root's configuration
+// (the deepest root wins), any other file with Config.
+func (e *Engine) SetRootConfigs(m map[string]*analysis.Config) {
+	list := make([]rootConfig, 0, len(m))
+	for root, cfg := range m {
+		if cfg != nil {
+			list = append(list, rootConfig{filepath.Clean(root), cfg})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return len(list[i].root) > len(list[j].root) })
+	e.perRoot.Store(&list)
+	e.gen.Add(1)
+}
+
+// ConfigFor is the configuration that applies to a file (or directory).
+func (e *Engine) ConfigFor(path string) *analysis.Config {
+	if list := e.perRoot.Load(); list != nil {
+		for _, rc := range *list {
+			if path == rc.root || strings.HasPrefix(path, rc.root+string(filepath.Separator)) {
+				return rc.cfg
+			}
+		}
+	}
+	return e.Config()
 }
 
 // SetRoots sets the workspace folders.
@@ -141,7 +178,7 @@ func (e *Engine) Check(f *analysis.File) []analysis.Finding {
 	if f.Facts == nil {
 		return nil
 	}
-	cfg := e.Config()
+	cfg := e.ConfigFor(f.Path)
 	var out []analysis.Finding
 	for _, r := range analysis.Rules {
 		if !cfg.Enabled(r) {

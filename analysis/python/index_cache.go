@@ -11,14 +11,17 @@ import (
 // when the workspace generation or the configuration changes, reusing the
 // fileInfo of every file whose Facts pointer is unchanged.
 
+// One index per configuration in use: in a multi-root workspace whose
+// folders have their own settings, checks alternate between
+// configurations, and a single entry would rebuild the index at every
+// switch. fileInfos do not depend on the configuration and are shared.
 var cache struct {
 	sync.Mutex
 	ws    analysis.Workspace
 	gen   uint64
-	cfg   *analysis.Config
 	roots string // module paths in fileInfos depend on the roots
-	idx   *index
 	infos map[*Facts]*fileInfo
+	byCfg map[*analysis.Config]*index // built at gen
 }
 
 // indexFor returns the workspace index, building it when the workspace or
@@ -27,11 +30,19 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 	cache.Lock()
 	defer cache.Unlock()
 	gen := ws.Generation()
-	if cache.idx != nil && cache.ws == ws && cache.gen == gen && cache.cfg == cfg {
-		return cache.idx
+	if cache.ws != ws || cache.gen != gen {
+		// Indexes of an older generation are stale for every configuration.
+		cache.byCfg = map[*analysis.Config]*index{}
+	}
+	if idx := cache.byCfg[cfg]; idx != nil {
+		return idx
 	}
 	roots := ws.Roots()
 	rootsKey := strings.Join(roots, "\x00")
+	reuse := cache.infos
+	if cache.ws != ws || cache.roots != rootsKey {
+		reuse = nil
+	}
 	infos := map[*Facts]*fileInfo{}
 	idx := &index{
 		files: map[string]*fileInfo{}, modules: map[string][]*fileInfo{}, cfg: cfg,
@@ -44,8 +55,8 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 		if !ok || len(facts.Units) == 0 {
 			return true
 		}
-		fi := cache.infos[facts]
-		if fi == nil || cache.ws != ws || cache.roots != rootsKey || fi.path != f.Path {
+		fi := reuse[facts]
+		if fi == nil || fi.path != f.Path {
 			fi = newFileInfo(f.Path, facts, roots)
 		}
 		infos[facts] = fi
@@ -60,7 +71,8 @@ func indexFor(ws analysis.Workspace, cfg *analysis.Config) *index {
 	})
 	idx.build()
 	idx.roots = roots
-	cache.ws, cache.gen, cache.cfg, cache.roots, cache.idx, cache.infos = ws, gen, cfg, rootsKey, idx, infos
+	cache.ws, cache.gen, cache.roots, cache.infos = ws, gen, rootsKey, infos
+	cache.byCfg[cfg] = idx
 	return idx
 }
 
