@@ -75,3 +75,19 @@ test('a decision carries labels, limits, remaining and reset for every policy', 
   assert.ok(d.results.every((r) => r.resetSeconds >= 1 && r.resetSeconds <= 2 * Math.ceil(r.window)));
   assert.match(await fx.redis().command('KEYS stablestack:*'), /:default:3:1500\r\n/, 'fractional windows are kept to the millisecond');
 });
+
+test('cached identities and KEYS stay bounded for the whole process and stay right', { skip: fx.skip }, () => {
+  const { keyPlan, planKeys, limitKey, identityTag, identityCacheSize } = fx.limiter()._internal;
+  const limit = { requests: 5, windowMs: 60000 };
+  const plans = ['a', 'b', 'c', 'd', 'e', 'f'].map((scope) => [scope, keyPlan('p', scope, [limit], 1)]);
+  for (let i = 0; i < 40000; i++) {
+    const id = `ip:10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+    const [scope, plan] = plans[i % plans.length];
+    assert.deepEqual(planKeys(plan, id), [limitKey('p', identityTag(id), scope, limit)]);
+  }
+  assert.ok(identityCacheSize() <= 16384, `${identityCacheSize()} identities cached`);
+  // One identity under more scopes than it keeps KEYS for: every answer is still its own.
+  for (let round = 0; round < 3; round++) {
+    for (const [scope, plan] of plans) assert.deepEqual(planKeys(plan, 'user:many'), [limitKey('p', identityTag('user:many'), scope, limit)]);
+  }
+});

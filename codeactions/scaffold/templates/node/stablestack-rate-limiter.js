@@ -1164,5 +1164,5 @@ module.exports = {
   SLIDING_WINDOW_LUA,
   SLIDING_WINDOW_SHA,
   // Exposed for the cross-language vector tests; not a stable API.
-  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, keyPlan, planKeys, parseReply, normalizeLimits, decisionHeaders, CircuitBreaker },
+  _internal: { clientIdentity, compileTrust, addressIdentity, identityTag, limitKey, keyPlan, planKeys, parseReply, normalizeLimits, decisionHeaders, CircuitBreaker, identityCacheSize: () => recentIdentities.size },
 };
