@@ -73,7 +73,8 @@ func BenchmarkOpen(b *testing.B) {
 
 // BenchmarkSummarizeFile summarizes one real file, named by
 // STABLESTACK_BENCH_JS_FILE (e.g. typescript@5's lib/_tsc.js, 6 MB): the
-// cost of a large bundle in `stablestack check`.
+// cost of a large bundle in `stablestack check` (summarize from a tree,
+// then check), and the parallel Open (parse included) next to it.
 func BenchmarkSummarizeFile(b *testing.B) {
 	path := os.Getenv("STABLESTACK_BENCH_JS_FILE")
 	if path == "" {
@@ -88,11 +89,34 @@ func BenchmarkSummarizeFile(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer t.Close()
-	b.SetBytes(int64(len(text)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := engine.Summarize(path, syntax.JavaScript, text, t, nil, false); err != nil {
+	b.Run("summarize", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for i := 0; i < b.N; i++ {
+			if _, err := engine.Summarize(path, syntax.JavaScript, text, t, nil, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("open", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		of := analysis.FrontendFor(syntax.JavaScript).(analysis.OpeningFrontend)
+		for i := 0; i < b.N; i++ {
+			if _, ok := of.Open(path, nil, text); !ok {
+				b.Skip("Open declined the file")
+			}
+		}
+	})
+	b.Run("check", func(b *testing.B) {
+		facts, err := engine.Summarize(path, syntax.JavaScript, text, t, nil, false)
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			e := engine.New(nil)
+			f := &analysis.File{Path: path, Lang: syntax.JavaScript, Facts: facts, Text: text}
+			e.Put(f)
+			e.Check(f)
+		}
+	})
 }

@@ -6,11 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/engine"
+	"github.com/stablestack/stablestack/analysis/javascript"
 	"github.com/stablestack/stablestack/analysis/syntax"
 )
 
@@ -56,6 +59,7 @@ func TestRealCodebases(t *testing.T) {
 			if syntax.Live() != before {
 				t.Errorf("leaked %d trees", syntax.Live()-before)
 			}
+			checkOpenOnTree(t, dir)
 			if strings.Join(with, "\n") != strings.Join(without, "\n") {
 				t.Errorf("the pre-filter changes findings\n--- with\n%s\n--- without\n%s", strings.Join(with, "\n"), strings.Join(without, "\n"))
 			}
@@ -134,4 +138,41 @@ func installPackages(t *testing.T) string {
 		t.Fatalf("npm install: %v\n%s", err, out)
 	}
 	return filepath.Join(dir, "node_modules")
+}
+
+// checkOpenOnTree opens every JS/TS file of dir the parallel way
+// (analysis.OpeningFrontend) and compares the facts with a whole-file
+// Summarize, on big real files (typescript's 6 MB lib/_tsc.js among them).
+func checkOpenOnTree(t *testing.T, dir string) {
+	t.Helper()
+	defer javascript.SetOpenPieceBytes(2 << 10)()
+	opened, files := 0, 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		lang, ok := syntax.ForPath(p)
+		if !ok || !lang.IsJS() {
+			return nil
+		}
+		text, err := os.ReadFile(p)
+		if err != nil || len(text) > syntax.MaxParseBytes {
+			return nil
+		}
+		files++
+		got, ok := analysis.FrontendFor(lang).(analysis.OpeningFrontend).Open(p, nil, text)
+		if !ok {
+			return nil
+		}
+		opened++
+		want, err := engine.Summarize(p, lang, text, nil, nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Open differs from Summarize", p)
+		}
+		return nil
+	})
+	t.Logf("Open took %d of %d files", opened, files)
 }

@@ -22,6 +22,11 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 	if !ok || old.Lang != fe.lang || old.Broken || len(edits) == 0 {
 		return nil, false
 	}
+	// Around these lines a region can parse differently alone than in the
+	// file (see ambiguousAngle).
+	if ambiguousAngle(text) {
+		return nil, false
+	}
 	type span struct {
 		start, end int
 		unit       *Unit // nil for a dirty region

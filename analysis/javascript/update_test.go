@@ -160,3 +160,53 @@ func TestUpdateBatchesEqualSummarize(t *testing.T) {
 	}
 	t.Logf("%d of 200 batches took the fast path", accepted)
 }
+
+// Around "expo\n<div>\nf()" and "foo<T>\nbar()" the TypeScript grammars keep
+// two error-free parses alive and the text around them decides, so a
+// region parsed alone can differ from the file (ambiguousAngle): Update
+// must decline there or still equal Summarize. Golden sources with such a
+// line added, then random edits.
+func TestUpdateAmbiguousAngles(t *testing.T) {
+	files, _ := filepath.Glob("../engine/testdata/javascript/*.txtar")
+	frags := []string{"", "\n", ";", "x", "//", "\nfoo<T>\n", "\n<div>\n", "\napp.post('/z', h);\n", "rateLimit({ requests: 5, window: 60 }), "}
+	seed := int64(5)
+	if s := os.Getenv("UPDATE_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	rng := rand.New(rand.NewSource(seed))
+	checked := 0
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range txtar.Parse(data).Files {
+			lang, ok := syntax.ForPath(f.Name)
+			if !ok || f.Name == "want" {
+				continue
+			}
+			fe := frontend{lang: lang}
+			lines := strings.SplitAfter(string(f.Data), "\n")
+			at := rng.Intn(len(lines))
+			angle := []string{"foo<T>\n", "<div>\n"}[rng.Intn(2)]
+			text := []byte(strings.Join(lines[:at], "") + angle + strings.Join(lines[at:], ""))
+			prev := summarize(t, lang, text, nil)
+			for i := 0; i < 60 && !prev.Broken; i++ {
+				start := rng.Intn(len(text) + 1)
+				ins := frags[rng.Intn(len(frags))]
+				next := append(append(append([]byte{}, text[:start]...), ins...), text[start:]...)
+				want := summarize(t, lang, next, nil)
+				if got, ok := fe.Update(f.Name, prev, next, []analysis.Edit{{Start: start, OldEnd: start, NewEnd: start + len(ins)}}); ok {
+					checked++
+					if !sameFacts(got.(*Facts), want) {
+						t.Fatalf("%s: Update differs from Summarize after inserting %q at %d in\n%s", f.Name, ins, start, next)
+					}
+				}
+				if !want.Broken {
+					text, prev = next, want
+				}
+			}
+		}
+	}
+	t.Logf("%d edits took the fast path", checked)
+}

@@ -154,6 +154,24 @@ func (n FlatNode) IsError() bool {
 }
 func (n FlatNode) IsExtra() bool { return n.f != nil && n.node().flags&flagExtra != 0 }
 
+// Index is the node's position in the Flat (preorder; the loaded root is
+// 0), -1 for the null node.
+func (n FlatNode) Index() int {
+	if n.f == nil {
+		return -1
+	}
+	return int(n.i)
+}
+
+// FieldID is the id of the field the node is stored under in its parent
+// (0 for none; see FieldID for names).
+func (n FlatNode) FieldID() uint16 {
+	if n.f == nil {
+		return 0
+	}
+	return n.node().field
+}
+
 // Parent is the node's parent within the Flat (null at its root).
 func (n FlatNode) Parent() FlatNode {
 	if n.f == nil {

@@ -1,0 +1,386 @@
+package javascript
+
+import (
+	"bytes"
+	"hash/maphash"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/stablestack/stablestack/analysis"
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
+
+// Open implements analysis.OpeningFrontend: the facts of a whole text
+// without a whole-file tree, parsing pieces of it on every core at once.
+//
+// When a file is opened the user waits for the first diagnostics and
+// nothing is known yet, so the work is split: the text is cut at lines that
+// may start a top-level statement, each piece is parsed and summarized on
+// its own, and the units are put back together. Why this equals a
+// whole-file parse, cut by cut (the argument Update makes for one region):
+//
+//   - each piece parses without any error (an unclosed string, template,
+//     comment or bracket, or a cut inside a statement, leaves an error in
+//     the piece before or after the cut);
+//   - at every cut, the last statement before it and the first after it
+//     (A and B) are parsed together, and that parse must have no error and
+//     be exactly A then B, node for node as in the pieces. That is where the
+//     whole-file parse could differ: automatic semicolon insertion joining
+//     B to A (a = b / (x) ...), or a token of B changing how A ends. With A
+//     and B the same in context, the whole-file parse reaches every cut at a
+//     statement boundary and parses each piece as the piece alone.
+//
+// Anything else answers ok=false and the caller parses the whole file, as
+// it would have anyway. TestOpenEqualsSummarize checks the result against
+// Summarize on the golden sources, random mutations of them and large real
+// packages. prev's units are reused where a statement's text is unchanged.
+func (fe frontend) Open(path string, prev analysis.Facts, text []byte) (analysis.Facts, bool) {
+	if len(text) > syntax.MaxParseBytes || ambiguousAngle(text) {
+		return nil, false // too large: the caller reports it; ambiguous: see there
+	}
+	cuts := openCuts(text, openPieces(len(text)))
+	if len(cuts) < 3 {
+		return nil, false // one piece: nothing to gain over Summarize
+	}
+	reuse := map[uint64]*Unit{}
+	if old, ok := prev.(*Facts); ok && old != nil && old.Lang == fe.lang {
+		for _, u := range old.Units {
+			reuse[u.Hash] = u
+		}
+	}
+	pieces := make([]openedPiece, len(cuts)-1)
+	// Largest pieces first, so that a huge one does not start last while
+	// the other cores sit idle.
+	order := make([]int, len(pieces))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return cuts[order[a]+1]-cuts[order[a]] > cuts[order[b]+1]-cuts[order[b]]
+	})
+	ok := parallel(len(pieces), func(k int) bool {
+		i := order[k]
+		pieces[i] = fe.openPiece(text, cuts[i], cuts[i+1], reuse)
+		return !pieces[i].failed
+	}) && parallel(len(pieces)-1, func(i int) bool {
+		return fe.sameInContext(text, &pieces[i], &pieces[i+1])
+	})
+	if !ok {
+		return nil, false
+	}
+	facts := &Facts{Lang: fe.lang}
+	// Each unit of one version has its own UnitFacts, as in Summarize.
+	used := map[*UnitFacts]bool{}
+	for _, p := range pieces {
+		for _, u := range p.units {
+			if used[u.UnitFacts] {
+				copied := *u.UnitFacts
+				u.UnitFacts = &copied
+			}
+			used[u.UnitFacts] = true
+			facts.Units = append(facts.Units, u)
+		}
+	}
+	return facts, true
+}
+
+// ambiguousAngle finds the lines around which the TypeScript grammars keep
+// two parses alive, both without errors, until text further on decides:
+//
+//   - a line starting with "<" after a line that ends an expression (a
+//     name, a closing bracket, a literal): expo\n<div>\nf();
+//   - a line ending with type arguments after a name: foo<T>\nbar().
+//
+// ("<" as an operator, or a type argument list with a semicolon inserted.)
+// Parsed alone, a piece can come out different from the whole file there,
+// so such files are opened the slow way. JSX lines do not match: they
+// follow "(", ">" and the like, and their tags do not follow a name.
+func ambiguousAngle(text []byte) bool {
+	for i := bytes.IndexByte(text, '<'); i >= 0; {
+		ls := bytes.LastIndexByte(text[:i], '\n') + 1
+		if lead := bytes.TrimLeft(text[ls:i], " \t"); bytes.HasPrefix(lead, []byte("//")) || bytes.HasPrefix(lead, []byte("*")) ||
+			bytes.HasPrefix(lead, []byte("/*")) {
+			// A comment line (// Mapping<T>, * @param x<T>): not code.
+		} else if len(lead) == 0 && ls > 0 {
+			prev := bytes.TrimRight(text[:ls-1], " \t\r\n")
+			if len(prev) > 0 {
+				switch c := prev[len(prev)-1]; {
+				case isIdentByte(c), c == ')', c == ']', c == '"', c == '\'', c == '`', c >= 0x80:
+					return true
+				}
+			}
+		} else if i > 0 && isIdentByte(text[i-1]) {
+			le := i + bytes.IndexByte(text[i:], '\n')
+			if le < i {
+				le = len(text)
+			}
+			line := bytes.TrimRight(text[i:le], " \t\r")
+			if bytes.HasSuffix(line, []byte(">")) && !bytes.HasSuffix(line, []byte("=>")) {
+				return true
+			}
+		}
+		j := bytes.IndexByte(text[i+1:], '<')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// parallel runs fn(0..n-1) on one worker per core, so no more trees are
+// alive at once than there are cores, and reports whether every call
+// returned true (it stops handing out work after the first false).
+func parallel(n int, fn func(i int) bool) bool {
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n && !failed.Load(); i = int(next.Add(1) - 1) {
+				if !fn(i) {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return !failed.Load()
+}
+
+// openPieceBytes is the size of text worth a piece of its own; a variable
+// so tests can cut small texts.
+var openPieceBytes = 32 << 10
+
+// openPieces is how many pieces a text is cut into: enough for every core,
+// a few more so that uneven pieces still balance, and more for big files,
+// where one huge statement (a 2 MB function in a bundle) can be a piece of
+// its own while the other cores share the rest.
+func openPieces(size int) int {
+	return min(size/openPieceBytes, max(2*runtime.GOMAXPROCS(0), min(size/(256<<10), 64)))
+}
+
+// openCuts returns 0, the cut offsets and len(text): each cut is the start
+// of a line that may begin a top-level statement, near an even share of
+// the text, between two short statements (the junction check parses the
+// statement on each side of a cut again). Where there is no such line
+// near a share (inside a huge statement), no cut is made.
+func openCuts(text []byte, pieces int) []int {
+	cuts := []int{0}
+	for k := 1; k < pieces; k++ {
+		from := max(k*len(text)/pieces, cuts[len(cuts)-1]+1)
+		at := shortJunctionAfter(text, from, from+len(text)/(2*pieces))
+		if at < 0 || at >= len(text) {
+			continue
+		}
+		cuts = append(cuts, at)
+	}
+	return append(cuts, len(text))
+}
+
+// shortStatement is how far apart two statement lines may be for the
+// statement between them to count as short.
+const shortStatement = 4 << 10
+
+// shortJunctionAfter is the first statement line in [off, limit) whose
+// neighbouring statement lines (the one before and the one after) are
+// close, or -1. Formatted code starts its top-level statements at column 0
+// and indents their insides, so the distance between two statement lines
+// is about the size of the statement between them.
+func shortJunctionAfter(text []byte, off, limit int) int {
+	at := statementLineAfter(text, off)
+	prev := prevStatementLine(text, at)
+	for at >= 0 && at < len(text) && at < limit {
+		next := statementLineAfter(text, nextLine(text, at))
+		if next < 0 {
+			next = len(text)
+		}
+		if prev >= 0 && at-prev <= shortStatement && next-at <= shortStatement {
+			return at
+		}
+		prev, at = at, next
+	}
+	return -1
+}
+
+// prevStatementLine is the last statement line before off (-1 if none).
+func prevStatementLine(text []byte, off int) int {
+	if off <= 0 {
+		return -1
+	}
+	for ls := bytes.LastIndexByte(text[:off-1], '\n') + 1; ; ls = bytes.LastIndexByte(text[:ls-1], '\n') + 1 {
+		if statementLineAfter(text[:nextLine(text, ls)], ls) == ls {
+			return ls
+		}
+		if ls == 0 {
+			return -1
+		}
+	}
+}
+
+// continuationWords start lines that continue the statement before them
+// (or cannot start one): never cut there.
+var continuationWords = map[string]bool{
+	"else": true, "catch": true, "finally": true, "in": true, "instanceof": true, "of": true, "as": true,
+	"satisfies": true, "extends": true, "implements": true, "while": true, "from": true, "keyof": true,
+	"case": true, "default": true,
+}
+
+// statementLineAfter finds the first line at or after off that starts at
+// column 0 with an identifier or keyword that may begin a statement
+// (const, function, app.get(...)). Lines starting with anything else
+// ((, [, `, an operator, a closing bracket, whitespace) are never cuts.
+// -1 when there is none.
+func statementLineAfter(text []byte, off int) int {
+	for ls := lineStartAt(text, off); ls < len(text); ls = nextLine(text, ls) {
+		c := text[ls]
+		if !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			continue
+		}
+		k := ls
+		for k < len(text) && isIdentByte(text[k]) {
+			k++
+		}
+		if !continuationWords[string(text[ls:k])] {
+			return ls
+		}
+	}
+	return -1
+}
+
+// lineStartAt is off when a line starts there, else the next line's start.
+func lineStartAt(text []byte, off int) int {
+	if off == 0 || off <= len(text) && text[off-1] == '\n' {
+		return off
+	}
+	return nextLine(text, off)
+}
+
+func nextLine(text []byte, off int) int {
+	for off < len(text) && text[off] != '\n' {
+		off++
+	}
+	return off + 1
+}
+
+// openedPiece is one piece's statements: units with absolute offsets and
+// the shapes of its first and last statements for the junction checks.
+type openedPiece struct {
+	units       []*Unit
+	first, last nodeShape
+	failed      bool
+}
+
+// openPiece parses text[start:end] on its own and summarizes its
+// statements; failed is set when the piece is not a clean run of top-level
+// statements.
+func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit) (p openedPiece) {
+	piece := text[start:end]
+	tree, err := syntax.Parse(fe.lang, piece)
+	if err != nil {
+		return openedPiece{failed: true}
+	}
+	defer tree.Close()
+	root := tree.Root()
+	if root.HasError() {
+		return openedPiece{failed: true}
+	}
+	var flat syntax.Flat
+	root.Children(func(n syntax.Node) bool {
+		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
+			return true
+		}
+		fn := flat.Load(fe.lang, n)
+		s, e := start+n.Start(), start+n.End()
+		if len(p.units) == 0 {
+			p.first = shapeOf(fn, start)
+		}
+		p.last = shapeOf(fn, start)
+		h := maphash.Bytes(seed, text[s:e])
+		if u, ok := reuse[h]; ok && u.End-u.Start == e-s {
+			moved := *u
+			moved.Start, moved.End = s, e
+			p.units = append(p.units, &moved)
+			return true
+		}
+		u := &Unit{Start: s, End: e, Hash: h}
+		u.UnitFacts = safeSummarize(fn, piece, n.Start())
+		p.units = append(p.units, u)
+		return true
+	})
+	if len(p.units) == 0 {
+		p.failed = true
+	}
+	return p
+}
+
+// sameInContext parses the last statement of a and the first of b together
+// and reports whether that gives exactly those two statements, node for
+// node.
+func (fe frontend) sameInContext(text []byte, a, b *openedPiece) bool {
+	start, end := a.last.start(), b.first.end()
+	tree, err := syntax.Parse(fe.lang, text[start:end])
+	if err != nil {
+		return false
+	}
+	defer tree.Close()
+	root := tree.Root()
+	if root.HasError() {
+		return false
+	}
+	var flat syntax.Flat
+	var got []nodeShape
+	root.Children(func(n syntax.Node) bool {
+		if n.IsNamed() && n.Kind() != "comment" && n.Kind() != "hash_bang_line" {
+			got = append(got, shapeOf(flat.Load(fe.lang, n), start))
+		}
+		return len(got) <= 2
+	})
+	return len(got) == 2 && got[0].equal(a.last) && got[1].equal(b.first)
+}
+
+// nodeShape is a statement's tree as a flat list: every node in preorder
+// with its kind, field, parent and absolute span, enough to tell whether
+// two parses of it agree.
+type nodeShape []shapeNode
+
+type shapeNode struct {
+	sym, field uint16
+	named      bool
+	parent     int
+	start, end int
+}
+
+func shapeOf(n syntax.FlatNode, base int) nodeShape {
+	var out nodeShape
+	root := n.Index()
+	n.Walk(func(c syntax.FlatNode) bool {
+		parent := -1
+		if c != n {
+			parent = c.Parent().Index() - root
+		}
+		out = append(out, shapeNode{sym: c.Symbol(), field: c.FieldID(), named: c.IsNamed(), parent: parent,
+			start: base + c.Start(), end: base + c.End()})
+		return true
+	})
+	return out
+}
+
+func (s nodeShape) start() int { return s[0].start }
+func (s nodeShape) end() int   { return s[0].end }
+
+func (s nodeShape) equal(o nodeShape) bool {
+	if len(s) != len(o) {
+		return false
+	}
+	for i := range s {
+		if s[i] != o[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,155 @@
+package javascript
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stablestack/stablestack/analysis/syntax"
+	"github.com/stablestack/stablestack/internal/txtar"
+)
+
+// smallPieces cuts even the golden sources into pieces for the test.
+func smallPieces(t *testing.T, size int) {
+	old := openPieceBytes
+	openPieceBytes = size
+	t.Cleanup(func() { openPieceBytes = old })
+}
+
+// checkOpen compares Open with Summarize on one text; it reports whether
+// Open took the text.
+func checkOpen(t *testing.T, lang syntax.Language, name string, text []byte, prev *Facts) bool {
+	t.Helper()
+	got, ok := frontend{lang: lang}.Open(name, prev, text)
+	if !ok {
+		return false
+	}
+	want := summarize(t, lang, text, nil)
+	if want.Broken {
+		t.Fatalf("%s: Open accepted a text with syntax errors:\n%s", name, text)
+	}
+	if !sameFacts(got.(*Facts), want) {
+		for _, u := range got.(*Facts).Units {
+			t.Logf("open unit [%d,%d) %q", u.Start, u.End, text[u.Start:u.End])
+		}
+		for _, u := range want.Units {
+			t.Logf("full unit [%d,%d) %q", u.Start, u.End, text[u.Start:u.End])
+		}
+		t.Fatalf("%s: Open differs from Summarize on\n%s", name, text)
+	}
+	return true
+}
+
+// Whenever Open accepts a text, its facts equal a full summary: every
+// golden source cut into small pieces, and random mutations of them that
+// open comments, strings and templates, or set automatic-semicolon traps
+// across the cuts.
+func TestOpenEqualsSummarize(t *testing.T) {
+	smallPieces(t, 48)
+	files, _ := filepath.Glob("../engine/testdata/javascript/*.txtar")
+	frags := []string{"", " ", "\n", ";", "x", "(", ")", "{", "}", "/*", "*/", "//", "'", "`", "[1]", ".get('/a', h)",
+		"\napp.post('/z', (req, res) => res.send(1));\n", "\n(foo)", "\n+1", "\n/re/.test(x)", "const a = 1\n", "\nawait\n",
+		"\nlet\n", "\nx\n", "\n`\n", "\n/*\n", "\nreturn\n", "\nelse\n", "\n<div>\n", "\nas T\n", "\n<T>(x)\n",
+		"\nasync\n", "\nyield\n", "\nlet\n[", "\nget\n", "\nstatic\n", "\ntype\n", "\nnamespace\n", "\ndeclare\n",
+		"\nabstract\n", "\nmodule\n", "\n@dec\n", "\n  <b>\n", "\n<a></a>\n", "\nfoo<T>\n", "\n!x\n", "\n?.x\n"}
+	seed := int64(7)
+	if s := os.Getenv("OPEN_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	rng := rand.New(rand.NewSource(seed))
+	accepted, total, originals, sources := 0, 0, 0, 0
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range txtar.Parse(data).Files {
+			lang, ok := syntax.ForPath(f.Name)
+			if !ok || f.Name == "want" {
+				continue
+			}
+			sources++
+			if checkOpen(t, lang, f.Name, f.Data, nil) {
+				originals++
+			}
+			for i := 0; i < 30; i++ {
+				openPieceBytes = 16 << rng.Intn(4) // cuts everywhere, or a few
+				text := f.Data
+				for k := 0; k < 1+rng.Intn(2); k++ {
+					start := rng.Intn(len(text) + 1)
+					end := start
+					if rng.Intn(3) == 0 {
+						end = min(len(text), start+rng.Intn(12))
+					}
+					text = append(append(append([]byte{}, text[:start]...), frags[rng.Intn(len(frags))]...), text[end:]...)
+				}
+				total++
+				if checkOpen(t, lang, f.Name, text, nil) {
+					accepted++
+				}
+			}
+		}
+	}
+	t.Logf("Open took %d of %d golden sources as they are and %d of %d mutations", originals, sources, accepted, total)
+	if originals == 0 || accepted == 0 {
+		t.Error("Open never took a text: the parallel path is not doing its job")
+	}
+}
+
+// A large file of routes is opened in pieces, reusing the units of earlier
+// facts where the text is unchanged.
+func TestOpenLargeFile(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("const express = require('express');\nconst { rateLimit } = require('./stablestack-rate-limiter');\n\nconst app = express();\nconst limiter = rateLimit({ requests: 100, window: 60 });\n")
+	for i := 0; i < 3000; i++ {
+		mw := "limiter, "
+		if i%10 == 0 {
+			mw = ""
+		}
+		fmt.Fprintf(&b, "\napp.get('/items/%d', %s(req, res) => {\n  res.json({ item: %d, q: req.query.q });\n});\n", i, mw, i)
+	}
+	text := b.Bytes()
+	if !checkOpen(t, syntax.JavaScript, "server.js", text, nil) {
+		t.Fatal("Open declined a clean file of routes")
+	}
+	prev := summarize(t, syntax.JavaScript, text, nil)
+	edited := bytes.Replace(text, []byte("'/items/7', limiter, "), []byte("'/items/7', "), 1)
+	got, ok := frontend{lang: syntax.JavaScript}.Open("server.js", prev, edited)
+	if !ok || !sameFacts(got.(*Facts), summarize(t, syntax.JavaScript, edited, nil)) {
+		t.Fatal("Open with earlier facts differs from Summarize")
+	}
+	reused := 0
+	old := map[*UnitFacts]bool{}
+	for _, u := range prev.Units {
+		old[u.UnitFacts] = true
+	}
+	for _, u := range got.(*Facts).Units {
+		if old[u.UnitFacts] {
+			reused++
+		}
+	}
+	if reused != len(prev.Units)-1 {
+		t.Errorf("reused %d of %d units, want all but the edited one", reused, len(prev.Units))
+	}
+}
+
+// Cuts never fall on lines that continue a statement, and prefer short
+// statements on both sides.
+func TestOpenCuts(t *testing.T) {
+	text := []byte("a = b\n(c)\n  d()\n}\nelse {}\n`x`\nfoo()\n")
+	if got, want := statementLineAfter(text, 1), bytes.Index(text, []byte("foo()")); got != want {
+		t.Fatalf("statement line after 1: %d, want %d", got, want)
+	}
+	big := "function big() {\n" + strings.Repeat("  x();\n", 2000) + "}\n"
+	text = []byte("const a = 1;\n" + big + "const b = 2;\nconst c = 3;\n" + big)
+	if got, want := shortJunctionAfter(text, 1, len(text)), bytes.Index(text, []byte("const c")); got != want {
+		t.Fatalf("short junction at %d, want %d (between b and c)", got, want)
+	}
+	if got := shortJunctionAfter(text, 20, 100); got != -1 {
+		t.Fatalf("cut at %d inside a huge function", got)
+	}
+}
