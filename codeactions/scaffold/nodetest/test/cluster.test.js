@@ -8,7 +8,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const IORedis = require('ioredis');
-const { createCluster } = require('redis');
+const { createCluster, createClient } = require('redis');
 const { redisFixture } = require('../lib/fixture');
 
 const fx = redisFixture({ cluster: true });
@@ -67,6 +67,48 @@ test("the module's own cluster client (STABLESTACK_REDIS_CLUSTER=1)", { skip: fx
     await exercise(limiter, 'own');
   } finally {
     delete process.env.STABLESTACK_REDIS_CLUSTER;
+  }
+});
+
+/** 60 concurrent checks: 40 on one hot client (limit 2 a minute), 20 on others. */
+async function concurrent(limiter, label) {
+  const hot = Array.from({ length: 40 }, () => limiter.check(`user:${label}:hot`));
+  const cold = Array.from({ length: 20 }, (_, i) => limiter.check(`user:${label}:cold-${i}`));
+  const decisions = await Promise.all([...hot, ...cold]);
+  for (const d of decisions) assert.equal(d.error, null, `${label}: ${d.error && d.error.message}`);
+  assert.equal(decisions.slice(0, 40).filter((d) => d.allowed).length, 2, `${label}: exactly the limit`);
+  assert.ok(decisions.slice(40).every((d) => d.allowed), `${label}: other clients untouched`);
+}
+
+test('concurrent checks: cluster clients never batch keys of different slots', { skip: fx.skip }, async () => {
+  const io = new IORedis.Cluster([{ host: '127.0.0.1', port: fx.redis().port }], { enableOfflineQueue: true });
+  const nr = createCluster({ rootNodes: [{ url: fx.redis().url }] });
+  await nr.connect();
+  try {
+    await concurrent(fx.limiter().createLimiter({ redis: io, limits: LIMITS, name: 'c-io', connectTimeoutMs: 5000 }), 'c-io');
+    await concurrent(fx.limiter().createLimiter({ redis: nr, limits: LIMITS, name: 'c-nr' }), 'c-nr');
+  } finally {
+    io.disconnect();
+    await nr.disconnect();
+  }
+});
+
+test('a standalone client on a cluster-mode server: a refused batch (CROSSSLOT) goes again check by check', { skip: fx.skip }, async () => {
+  const io = new IORedis(fx.redis().url);
+  const nr = createClient({ url: fx.redis().url });
+  await nr.connect();
+  try {
+    for (const [label, client] of [['s-io', io], ['s-nr', nr]]) {
+      const limiter = fx.limiter().createLimiter({ redis: client, limits: LIMITS, name: label, connectTimeoutMs: 5000 });
+      await limiter.check(`user:${label}:warm-up`);
+      await fx.redis().command('CONFIG RESETSTAT');
+      await concurrent(limiter, label);
+      const stats = await fx.redis().command('INFO errorstats');
+      assert.match(stats, /errorstat_CROSSSLOT:count=1\r\n/, `${label}: one refused batch, then no more batches`);
+    }
+  } finally {
+    io.disconnect();
+    await nr.disconnect();
   }
 });
 

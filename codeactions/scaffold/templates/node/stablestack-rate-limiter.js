@@ -330,6 +330,10 @@ function isNoScript(err) {
   return Boolean(err && typeof err.message === 'string' && err.message.startsWith('NOSCRIPT'));
 }
 
+function isCrossSlot(err) {
+  return Boolean(err && typeof err.message === 'string' && err.message.startsWith('CROSSSLOT'));
+}
+
 /**
  * Waits for a client's FIRST connection (starting it if nobody has): requests that arrive
  * while the app boots must not fail open just because the socket is still connecting. Later
@@ -750,7 +754,7 @@ function createLimiter(options = {}) {
       watchdog.track(e);
       let b = plan.batch;
       if (b === null) {
-        if (!a.batch || inFlight === 0) return send(a, [e], keys, plan.args);
+        if (!a.batch || inFlight === 0) return send(a, plan, [e]);
         b = plan.batch = [e];
         setImmediate(flush, a, plan, b);
       } else {
@@ -764,15 +768,18 @@ function createLimiter(options = {}) {
     if (plan.batch !== b) return; // already sent when it filled up
     plan.batch = null;
     if (!b.every(open)) b = b.filter(open); // timed out while waiting: already failed open
-    if (b.length === 0) return;
-    if (b.length === 1) return send(a, b, b[0].keys, plan.args);
-    const keys = [];
-    for (const e of b) for (const k of e.keys) keys.push(k);
-    send(a, b, keys, plan.args.concat(String(b.length)));
+    if (b.length > 0) send(a, plan, b);
   }
 
   /** One script call for the pending checks `batch`; every check is settled exactly once. */
-  function send(a, batch, keys, args) {
+  function send(a, plan, batch) {
+    let keys = batch[0].keys;
+    let args = plan.args;
+    if (batch.length > 1) {
+      keys = [];
+      for (const e of batch) for (const k of e.keys) keys.push(k);
+      args = plan.args.concat(String(batch.length));
+    }
     inFlight++;
     const ok = (reply) => {
       inFlight--;
@@ -782,10 +789,19 @@ function createLimiter(options = {}) {
       inFlight--;
       callFailed(batch, err);
     };
+    // A server in cluster mode refuses keys of several slots before running anything, so a
+    // standalone client talking to one (a shard owning every slot) cannot batch: its checks
+    // go again one by one, and its later checks too.
+    const alone = (err) => {
+      if (batch.length === 1 || !isCrossSlot(err)) return fail(err);
+      inFlight--;
+      a.batch = false;
+      for (const e of batch) if (!e.done) send(a, plan, [e]);
+    };
     call(() => a.evalsha(keys, args)).then(ok, (err) => {
       // After a restart or SCRIPT FLUSH the cache is empty: EVAL loads it again.
-      if (isNoScript(err) && batch.some(open)) call(() => a.eval(keys, args)).then(ok, fail);
-      else fail(err);
+      if (isNoScript(err) && batch.some(open)) call(() => a.eval(keys, args)).then(ok, alone);
+      else alone(err);
     });
   }
 
