@@ -28,7 +28,8 @@ func lspWorkload(n int) []byte {
 }
 
 // BenchmarkOpen is what a didOpen costs the analysis: parse, summarize from
-// scratch and check. BenchmarkOpen/parse is the bare parse it is compared to.
+// scratch and check (all), or the same through the parallel Open (open).
+// BenchmarkOpen/parse is the bare parse they are compared to.
 func BenchmarkOpen(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		text := lspWorkload(n)
@@ -51,6 +52,21 @@ func BenchmarkOpen(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if _, err := engine.Summarize("/bench/server.js", syntax.JavaScript, text, t, nil, true); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("open/%d", n), func(b *testing.B) {
+			of := analysis.FrontendFor(syntax.JavaScript).(analysis.OpeningFrontend)
+			for i := 0; i < b.N; i++ {
+				facts, ok := of.Open("/bench/server.js", nil, text)
+				if !ok {
+					b.Fatal("Open declined the file")
+				}
+				e := engine.New(nil)
+				f := &analysis.File{Path: "/bench/server.js", Lang: syntax.JavaScript, Facts: facts, Text: text}
+				e.Put(f)
+				if got := len(e.Check(f)); got != n/10 {
+					b.Fatalf("%d findings, want %d", got, n/10)
 				}
 			}
 		})

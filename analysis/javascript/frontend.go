@@ -2,6 +2,8 @@ package javascript
 
 import (
 	"hash/maphash"
+	"runtime"
+	"sort"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -33,7 +35,8 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 	// Each unit of one version has its own UnitFacts (checks key results by
 	// it): a statement repeated verbatim gets a copy, not the shared one.
 	used := map[*UnitFacts]bool{}
-	var flat syntax.Flat // one copy of the current statement's nodes, reused
+	var todo []pending
+	size := 0
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
@@ -52,11 +55,63 @@ func (fe frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev a
 			return true
 		}
 		u := &Unit{Start: start, End: end, Hash: h}
-		u.UnitFacts = safeSummarize(flat.Load(fe.lang, n), text, start)
+		todo = append(todo, pending{n, u})
+		size += end - start
 		facts.Units = append(facts.Units, u)
 		return true
 	})
+	fe.summarizeAll(todo, text, size)
 	return facts
+}
+
+// pending is a statement to summarize into its unit.
+type pending struct {
+	n syntax.Node
+	u *Unit
+}
+
+// parallelBytes is how much new statement text makes it worth summarizing
+// on every core (a variable so tests can lower it).
+var parallelBytes = 256 << 10
+
+// summarizeAll fills the units of the statements, on one worker per core
+// when there is enough text (a bundle of megabytes): each statement is
+// copied (syntax.Flat) and summarized on its own, so the order does not
+// matter. Flat.Load only reads the tree through the C runtime, which is
+// safe from several threads; smacker's node cache is not touched (the
+// nodes were all fetched above).
+func (fe frontend) summarizeAll(todo []pending, text []byte, size int) {
+	if size < parallelBytes || runtime.GOMAXPROCS(0) == 1 {
+		var flat syntax.Flat // one copy of the current statement's nodes, reused
+		for _, p := range todo {
+			p.u.UnitFacts = safeSummarize(flat.Load(fe.lang, p.n), text, p.u.Start)
+		}
+		return
+	}
+	// Largest first, so a huge statement does not start last.
+	order := make([]int, len(todo))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return todo[order[a]].u.End-todo[order[a]].u.Start > todo[order[b]].u.End-todo[order[b]].u.Start
+	})
+	flats := make(chan *syntax.Flat, runtime.GOMAXPROCS(0))
+	parallel(len(todo), func(k int) bool {
+		var flat *syntax.Flat
+		select {
+		case flat = <-flats:
+		default:
+			flat = new(syntax.Flat)
+		}
+		p := todo[order[k]]
+		p.u.UnitFacts = safeSummarize(flat.Load(fe.lang, p.n), text, p.u.Start)
+		select {
+		case flats <- flat:
+		default:
+		}
+		return true
+	})
 }
 
 // safeSummarize contains a bug in one statement's extraction to that

@@ -153,3 +153,53 @@ func TestOpenCuts(t *testing.T) {
 		t.Fatalf("cut at %d inside a huge function", got)
 	}
 }
+
+// Summarize spreads the statements of a big text over the cores; the
+// facts are those of the one-by-one summary (order, reuse copies, spans).
+func TestSummarizeParallelEqualsSequential(t *testing.T) {
+	files, _ := filepath.Glob("../engine/testdata/javascript/*.txtar")
+	var texts [][]byte
+	var langs []syntax.Language
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range txtar.Parse(data).Files {
+			if lang, ok := syntax.ForPath(f.Name); ok && f.Name != "want" {
+				texts, langs = append(texts, f.Data), append(langs, lang)
+			}
+		}
+	}
+	// Verbatim repeats get their own UnitFacts copies in both.
+	big := bytes.Repeat([]byte("app.get('/a', (req, res) => res.send(1));\nfunction f(app) { app.post('/b', h); }\n"), 500)
+	texts, langs = append(texts, big), append(langs, syntax.JavaScript)
+	old := parallelBytes
+	defer func() { parallelBytes = old }()
+	for i, text := range texts {
+		parallelBytes = 1 << 30
+		want := summarize(t, langs[i], text, nil)
+		parallelBytes = 0
+		got := summarize(t, langs[i], text, nil)
+		if !sameFacts(got, want) || got.Broken != want.Broken {
+			t.Fatalf("parallel Summarize differs on\n%s", text)
+		}
+		seen := map[*UnitFacts]bool{}
+		for _, u := range got.Units {
+			if seen[u.UnitFacts] {
+				t.Fatal("two units share their UnitFacts")
+			}
+			seen[u.UnitFacts] = true
+		}
+		// With earlier facts: reused units and new ones mixed.
+		if len(text) > 0 {
+			edited := append(append([]byte{}, text...), "\napp.get('/new', h);\n"...)
+			parallelBytes = 1 << 30
+			want := summarize(t, langs[i], edited, got)
+			parallelBytes = 0
+			if again := summarize(t, langs[i], edited, got); !sameFacts(again, want) {
+				t.Fatalf("parallel Summarize with earlier facts differs on\n%s", edited)
+			}
+		}
+	}
+}

@@ -209,7 +209,18 @@ func (x *extractor) recordCall(n syntax.FlatNode, sc *Scope) bool {
 		// app.route('/x').get(h).post(h) get distinct spans.
 		c.Span.Start = fn.Field("property").Start() - x.base
 	}
-	n.Field("arguments").NamedChildren(func(a syntax.FlatNode) bool {
+	args := n.Field("arguments")
+	k := 0
+	args.NamedChildren(func(a syntax.FlatNode) bool {
+		if a.Kind() != "comment" {
+			k++
+		}
+		return true
+	})
+	if k > 0 {
+		c.Args = make([]Value, 0, k) // Values are large: no regrowing
+	}
+	args.NamedChildren(func(a syntax.FlatNode) bool {
 		if a.Kind() != "comment" {
 			c.Args = append(c.Args, x.value(a, maxValueDepth))
 		}
