@@ -62,6 +62,9 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].span.Start < found[j].span.Start })
 	var out []analysis.Finding
+	if len(found) > 0 {
+		out = make([]analysis.Finding, 0, len(found)) // findings are large: no regrowing
+	}
 	for _, o := range found {
 		r, path := o.r, o.full
 		if r.dynamic {

@@ -58,7 +58,7 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 // client identity, against a threshold before rejecting.
 func handRolledCounters(m *module, p *program) []analysis.Finding {
 	var out []analysis.Finding
-	for _, u := range m.facts.Units {
+	for _, u := range m.counterUnits {
 		for _, c := range u.Counters {
 			name := c.Name
 			checker, fn, check, ok := m, (*Func)(nil), CounterCheck{}, false

@@ -31,16 +31,24 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 		start, end int
 		unit       *Unit // nil for a dirty region
 	}
-	spans := make([]span, len(old.Units))
-	for i, u := range old.Units {
-		spans[i] = span{u.Start, u.End, u}
-	}
-	for _, e := range edits {
+	var spans []span
+	for ei, e := range edits {
 		delta := e.NewEnd - e.OldEnd
 		dirty := span{start: e.Start, end: e.NewEnd}
-		kept := make([]span, 0, len(spans)+1)
+		n := len(spans)
+		if ei == 0 {
+			n = len(old.Units) // the first edit reads the units themselves: no copy
+		}
+		kept := make([]span, 0, n+1)
 		placed := false
-		for _, s := range spans {
+		for i := 0; i < n; i++ {
+			var s span
+			if ei == 0 {
+				u := old.Units[i]
+				s = span{u.Start, u.End, u}
+			} else {
+				s = spans[i]
+			}
 			switch {
 			case s.end < e.Start:
 				kept = append(kept, s)
