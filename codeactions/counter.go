@@ -14,14 +14,17 @@ func init() {
 // replaceCounter is the RATE002 fix for a hand-written limiter: it deletes the
 // in-memory counter and the code that checks it, and puts the Redis-backed
 // limiter on every route that relied on it, with the limit and window read
-// from the old code. Counters kept on an object (self.x, this.x) belong to a
-// class whose other uses the fix cannot see, so they get no rewrite. When any
+// from the old code. Counters kept on an object (self.x, this.x) get the
+// class rewrite of replaceClassCounter instead. When any
 // use of the counter has a shape the fix does not understand, it offers
 // nothing rather than a half rewrite.
 func replaceCounter(fc *fileCtx, f analysis.Finding) []fix {
 	name := f.Fix["counter"]
-	if name == "" || strings.Contains(name, ".") || f.Fix["class"] != "" {
+	if name == "" {
 		return nil
+	}
+	if strings.Contains(name, ".") || f.Fix["class"] != "" {
+		return replaceClassCounter(fc, f)
 	}
 	requests, window := fc.counterLimits(f)
 	var fx fix

@@ -71,6 +71,18 @@ func handRolledCounters(m *module, p *program) []analysis.Finding {
 			fix := map[string]string{"fix": "replace-counter", "counter": name, "framework": frameworkFor(m)}
 			if c.Class != "" {
 				fix["class"] = c.Class
+				// The checking method and the threshold as written
+				// (this.maxRequests, MAX_REQUESTS, 100): the fix for a
+				// class limiter keeps reading the limit from there.
+				if fn != nil && fn.Name != "" {
+					fix["function"] = fn.Name
+				}
+				switch check.Threshold.Kind {
+				case KIdent, KMember:
+					fix["limit_expr"] = check.Threshold.Name
+				case KNumber:
+					fix["limit_expr"] = check.Threshold.Str
+				}
 			}
 			if n, ok := checker.number(check.Threshold); ok {
 				fix["limit"] = strconv.Itoa(n)
