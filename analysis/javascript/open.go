@@ -290,16 +290,16 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 		return openedPiece{failed: true}
 	}
 	var flat syntax.Flat
+	var last syntax.Node
 	root.Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
 		}
-		fn := flat.Load(fe.lang, n)
+		last = n
 		s, e := start+n.Start(), start+n.End()
 		if len(p.units) == 0 {
-			p.first = shapeOf(fn, start)
+			p.first = shapeOf(flat.Load(fe.lang, n), start)
 		}
-		p.last = shapeOf(fn, start)
 		h := maphash.Bytes(seed, text[s:e])
 		if u, ok := reuse[h]; ok && u.End-u.Start == e-s {
 			moved := *u
@@ -308,13 +308,15 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 			return true
 		}
 		u := &Unit{Start: s, End: e, Hash: h}
-		u.UnitFacts = safeSummarize(fn, piece, n.Start())
+		u.UnitFacts = safeSummarize(flat.Load(fe.lang, n), piece, n.Start())
 		p.units = append(p.units, u)
 		return true
 	})
 	if len(p.units) == 0 {
 		p.failed = true
+		return p
 	}
+	p.last = shapeOf(flat.Load(fe.lang, last), start)
 	return p
 }
 
