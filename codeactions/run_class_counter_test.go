@@ -61,6 +61,11 @@ func runClassApp(t *testing.T, path string) {
 	case "node":
 		needTool(t, "node")
 		ensureNodeModules(t)
+		for _, pkg := range spec.needs {
+			if _, err := os.Stat(filepath.Join("testdata", "node", "node_modules", pkg, "package.json")); err != nil {
+				t.Fatalf("npm package %s is not in testdata/node/package.json: %v", pkg, err)
+			}
+		}
 	}
 	redisAddr := startRedis(t)
 	sources := map[string][]byte{}
