@@ -40,17 +40,40 @@ typedef struct {
 
 enum { SS_NAMED = 1, SS_MISSING = 2, SS_EXTRA = 4, SS_HAS_ERROR = 8 };
 
+// ss_count finishes a walk that ran out of room: it counts the nodes left
+// after the cursor's current one, given its depth below the root.
+static int64_t ss_count(TSTreeCursor *c, int64_t depth) {
+	int64_t n = 0;
+	for (;;) {
+		if (ts_tree_cursor_goto_first_child(c)) {
+			depth++;
+			n++;
+			continue;
+		}
+		while (!ts_tree_cursor_goto_next_sibling(c)) {
+			if (depth == 0 || !ts_tree_cursor_goto_parent(c)) {
+				return n;
+			}
+			depth--;
+		}
+		n++;
+	}
+}
+
 // ss_flatten writes root's subtree in preorder into out and returns the
-// number of nodes, or -1 when more than cap are needed (nothing useful is
-// left in out then; the caller grows it and calls again). One call walks
-// the whole subtree: no crossing between Go and C per node.
+// number of nodes. When more than cap are needed it returns minus the
+// number needed (nothing useful is left in out then; the caller makes room
+// for exactly that many and calls again). One call walks the whole
+// subtree: no crossing between Go and C per node.
 static int64_t ss_flatten(TSNode root, ss_flat *out, int64_t cap) {
 	TSTreeCursor c = ts_tree_cursor_new(root);
-	int64_t n = 0, parent = -1;
+	int64_t n = 0, parent = -1, depth = 0;
 	for (;;) {
 		if (n >= cap) {
+			// The cursor is on node n, not yet written: count it and the rest.
+			int64_t total = n + 1 + ss_count(&c, depth);
 			ts_tree_cursor_delete(&c);
-			return -1;
+			return -total;
 		}
 		TSNode node = ts_tree_cursor_current_node(&c);
 		bool extra = ts_node_is_extra(node);
@@ -70,6 +93,7 @@ static int64_t ss_flatten(TSNode root, ss_flat *out, int64_t cap) {
 		int64_t cur = n++;
 		if (ts_tree_cursor_goto_first_child(&c)) {
 			parent = cur;
+			depth++;
 			continue;
 		}
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
@@ -77,6 +101,7 @@ static int64_t ss_flatten(TSNode root, ss_flat *out, int64_t cap) {
 				ts_tree_cursor_delete(&c);
 				return n;
 			}
+			depth--;
 			out[parent].skip = (int32_t)n; // every descendant is written
 			parent = out[parent].parent;
 		}
@@ -93,21 +118,25 @@ import (
 )
 
 // flatten copies n's subtree into nodes (grown as needed) and returns it.
+// A subtree larger than nodes is walked twice: once to count its nodes,
+// once into a slice of exactly that size.
 func flatten(n *sitter.Node, nodes []flatNode) []flatNode {
 	// smacker's Node starts with the C TSNode it wraps (checked by
 	// TestFlatLayout against smacker's accessors).
 	tsn := *(*C.TSNode)(unsafe.Pointer(n))
+	if cap(nodes) == 0 {
+		nodes = make([]flatNode, 64)
+	}
 	for {
-		if cap(nodes) == 0 {
-			nodes = make([]flatNode, 64)
-		}
 		nodes = nodes[:cap(nodes)]
 		got := C.ss_flatten(tsn, (*C.ss_flat)(unsafe.Pointer(&nodes[0])), C.int64_t(len(nodes)))
 		runtime.KeepAlive(n)
 		if got >= 0 {
 			return nodes[:got]
 		}
-		nodes = make([]flatNode, 2*len(nodes))
+		// Room for this subtree, and some to spare for the next ones
+		// loaded into the same Flat.
+		nodes = make([]flatNode, -got+-got/4)
 	}
 }
 
