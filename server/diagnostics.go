@@ -305,6 +305,10 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	dd.cur, dd.sent = spare, diags
 	// Sent under mu so that didClose's empty list can never overtake it.
 	dd.s.sendRaw(buf)
+	if ce := dd.s.log.Check(zap.DebugLevel, "diagnostics published"); ce != nil {
+		ce.Write(zap.String("uri", dd.uri), zap.Int32("version", res.snap.version), zap.Int("count", len(res.diags)),
+			zap.Int("bytes", len(buf)), zap.Duration("since_received", time.Since(res.snap.received)))
+	}
 }
 
 // appendPublishPrefix starts a publishDiagnostics notification; the

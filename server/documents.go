@@ -7,6 +7,7 @@ import (
 	"github.com/stablestack/stablestack/analysis/engine"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -111,6 +112,9 @@ type snapshot struct {
 	text    []byte
 	lines   *lazyLines
 	skip    string // why the text is not analyzed ("" = analyze)
+	// received is when the notification that made this text arrived, for
+	// the latency in debug logs.
+	received time.Time
 
 	// edits lead from the text of baseSeq to this text, in bytes, each in
 	// the coordinates the previous one left. editsValid is false after a

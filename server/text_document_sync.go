@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
@@ -9,6 +10,7 @@ import (
 
 // didOpen starts tracking a document and analyzes it at once.
 func (s *Server) didOpen(_ context.Context, raw json.RawMessage) (any, error) {
+	t0 := time.Now()
 	var p didOpenParams
 	if err := decodeParams(raw, &p); err != nil {
 		return nil, err
@@ -17,7 +19,10 @@ func (s *Server) didOpen(_ context.Context, raw json.RawMessage) (any, error) {
 		s.log.Warn("didOpen without a URI ignored")
 		return nil, nil
 	}
+	decoded := time.Since(t0)
 	d, sn := s.docs.open(p.TextDocument)
+	sn.received = t0
+	s.log.Debug("didOpen", zap.String("uri", d.uri), zap.Int("bytes", len(sn.text)), zap.Duration("decode", decoded), zap.Duration("store", time.Since(t0)-decoded))
 	d.diags.schedule(sn)
 	return nil, nil
 }
@@ -25,11 +30,13 @@ func (s *Server) didOpen(_ context.Context, raw json.RawMessage) (any, error) {
 // didChange applies the changes (decoded with a pointer range: a change
 // without one replaces the whole text) and schedules the new version.
 func (s *Server) didChange(_ context.Context, raw json.RawMessage) (any, error) {
+	t0 := time.Now()
 	var p didChangeParams
 	if err := decodeParams(raw, &p); err != nil {
 		return nil, err
 	}
 	if d, sn := s.docs.change(&p); d != nil {
+		sn.received = t0
 		d.diags.schedule(sn)
 	}
 	return nil, nil
