@@ -132,15 +132,30 @@ func ambiguousAngle(text []byte) bool {
 
 // parallel runs fn(0..n-1) on one worker per core, so no more trees are
 // alive at once than there are cores, and reports whether every call
-// returned true (it stops handing out work after the first false).
+// returned true (it stops handing out work after the first false). A panic
+// in fn is raised again in the caller's goroutine once the workers are
+// done, where the server's recovery contains it as it would without the
+// workers (a panic in a goroutine of its own would end the process).
 func parallel(n int, fn func(i int) bool) bool {
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var panicked any
 	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					failed.Store(true)
+					mu.Lock()
+					if panicked == nil {
+						panicked = r
+					}
+					mu.Unlock()
+				}
+			}()
 			for i := int(next.Add(1) - 1); i < n && !failed.Load(); i = int(next.Add(1) - 1) {
 				if !fn(i) {
 					failed.Store(true)
@@ -149,6 +164,9 @@ func parallel(n int, fn func(i int) bool) bool {
 		}()
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 	return !failed.Load()
 }
 

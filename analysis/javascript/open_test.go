@@ -203,3 +203,20 @@ func TestSummarizeParallelEqualsSequential(t *testing.T) {
 		}
 	}
 }
+
+// A panic on a worker reaches the caller's goroutine (where the server
+// recovers from it) instead of ending the process.
+func TestParallelPanicReachesCaller(t *testing.T) {
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Fatalf("recovered %v, want the worker's panic", r)
+		}
+	}()
+	parallel(8, func(i int) bool {
+		if i == 3 {
+			panic("boom")
+		}
+		return true
+	})
+	t.Fatal("no panic")
+}
