@@ -606,9 +606,7 @@ func (c *jsClassLimiter) place(create, semi string) ([]Edit, bool) {
 			edits = append(edits, Edit{Span: analysis.Span{Start: c.init.Field("name").Start(), End: c.init.Field("value").End()},
 				NewText: c.member + ": ReturnType<typeof " + strings.SplitN(create, "(", 2)[0] + ">"})
 		} else {
-			r := &removal{fc: fc}
-			r.remove(c.init)
-			edits = append(edits, r.edits()...)
+			edits = append(edits, c.removeFirstMember(c.init)...)
 		}
 	} else {
 		r := &removal{fc: fc}
@@ -636,6 +634,22 @@ func (c *jsClassLimiter) place(create, semi string) ([]Edit, bool) {
 			NewText: "{" + fc.nl + outer + jsIndentUnit(outer) + stmt + fc.nl + outer + "}"})
 	}
 	return edits, true
+}
+
+// removeFirstMember deletes a class member; when it opened the class body,
+// the blank lines that separated it from the next member go with it.
+func (c *jsClassLimiter) removeFirstMember(n syntax.Node) []Edit {
+	r := &removal{fc: c.fc}
+	r.remove(n)
+	edits := r.edits()
+	text := c.fc.text
+	if len(edits) == 1 && edits[0].Span.Start == lineStart(text, n.Start()) && edits[0].Span.Start > 0 &&
+		strings.HasSuffix(strings.TrimSpace(string(text[lineStart(text, edits[0].Span.Start-1):edits[0].Span.Start])), "{") {
+		for edits[0].Span.End < len(text) && blankLine(text, edits[0].Span.End) {
+			edits[0].Span.End = nextLineStart(text, edits[0].Span.End)
+		}
+	}
+	return edits
 }
 
 // declEditsList retypes a TypeScript field that declared the container
@@ -697,6 +711,12 @@ func (c *jsClassLimiter) awaitCalls() ([]Edit, bool) {
 		case fn.Kind() == "function_declaration" && fn.Parent().Kind() == "program" && c.onlyPassed(fn.Field("name").Text(fc.text)):
 			asynced[fn.Start()] = true
 			edits = append(edits, insertAt(fn.Start(), "async "))
+		case (fn.Kind() == "arrow_function" || fn.Kind() == "function_expression" || fn.Kind() == "function") &&
+			fn.Parent().Kind() == "variable_declarator" && fc.topStatement(fn).Parent().Kind() == "program" &&
+			c.onlyPassed(fn.Parent().Field("name").Text(fc.text)):
+			// const limit = (req, res, next) => {...}; app.use(limit)
+			asynced[fn.Start()] = true
+			edits = append(edits, insertAt(fn.Start(), "async "))
 		default:
 			ok = false
 		}
@@ -714,7 +734,7 @@ func (c *jsClassLimiter) onlyPassed(name string) bool {
 	}
 	for _, ref := range c.fc.refs(c.fc.root, name) {
 		p := ref.Parent()
-		if p.Kind() == "function_declaration" && sameNode(p.Field("name"), ref) {
+		if (p.Kind() == "function_declaration" || p.Kind() == "variable_declarator") && sameNode(p.Field("name"), ref) {
 			continue
 		}
 		if p.Kind() != "arguments" {
