@@ -119,3 +119,28 @@ func windowInMillis(family, expr, methodText string) bool {
 		return strings.Contains(methodText, "* 1000") || strings.Contains(methodText, "*1000")
 	}
 }
+
+// reindent moves a statement copied from its old place (whose first line
+// was indented by from) to a line indented by to: its continuation lines
+// keep their indentation relative to the first.
+func reindent(text, from, to string) string {
+	lines := strings.Split(text, "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], from) {
+			lines[i] = to + lines[i][len(from):]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// indentUnit is one level of the file's indentation: what inner adds to
+// outer, else a tab or four spaces in the style of inner.
+func indentUnit(inner, outer string) string {
+	if strings.HasPrefix(inner, outer) && len(inner) > len(outer) {
+		return inner[len(outer):]
+	}
+	if strings.HasPrefix(inner, "\t") {
+		return "\t"
+	}
+	return "    "
+}

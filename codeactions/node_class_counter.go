@@ -92,11 +92,9 @@ func nodeReplaceClassCounter(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	case verdictLimited:
 		body = indent + "return !" + check + ".allowed" + semi
 	case verdictRaises:
-		inner := indentAt(fc.text, throw.Start())
-		if len(inner) <= len(indent) {
-			inner = indent + jsIndentUnit(indent)
-		}
-		body = strings.Join([]string{indent + "if (!" + check + ".allowed) {", inner + throw.Text(fc.text), indent + "}"}, fc.nl)
+		inner := indent + indentUnit(indent, indentAt(fc.text, c.method.Start()))
+		body = strings.Join([]string{indent + "if (!" + check + ".allowed) {",
+			inner + reindent(throw.Text(fc.text), indentAt(fc.text, throw.Start()), inner), indent + "}"}, fc.nl)
 	}
 	edits = append(edits, Edit{Span: analysis.Span{Start: lineStart(fc.text, first.Start()), End: last.End()}, NewText: body})
 	if !jsIsAsync(c.method) {
@@ -631,7 +629,7 @@ func (c *jsClassLimiter) place(create, semi string) ([]Edit, bool) {
 	default:
 		outer := indentAt(fc.text, c.ctor.Start())
 		edits = append(edits, Edit{Span: analysis.Span{Start: body.Start(), End: body.End()},
-			NewText: "{" + fc.nl + outer + jsIndentUnit(outer) + stmt + fc.nl + outer + "}"})
+			NewText: "{" + fc.nl + outer + indentUnit(outer, indentAt(fc.text, c.class.Start())) + stmt + fc.nl + outer + "}"})
 	}
 	return edits, true
 }
@@ -746,12 +744,4 @@ func (c *jsClassLimiter) onlyPassed(name string) bool {
 
 func isIdentByte(b byte) bool {
 	return b == '_' || b == '$' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-}
-
-// jsIndentUnit is one more level of indentation in the file's style.
-func jsIndentUnit(outer string) string {
-	if strings.HasPrefix(outer, "\t") {
-		return "\t"
-	}
-	return "  "
 }

@@ -77,11 +77,8 @@ func pyReplaceClassCounter(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	case verdictLimited:
 		lines = []string{indent + "return not " + call + ".allowed"}
 	case verdictRaises:
-		inner := indentAt(fc.text, raise.Start())
-		if len(inner) <= len(indent) {
-			inner = indent + pyIndentUnit(indent, inner)
-		}
-		lines = []string{indent + "if not " + call + ".allowed:", inner + raise.Text(fc.text)}
+		inner := indent + indentUnit(indent, indentAt(fc.text, c.method.Start()))
+		lines = []string{indent + "if not " + call + ".allowed:", inner + reindent(raise.Text(fc.text), indentAt(fc.text, raise.Start()), inner)}
 	}
 	bodyEdit := Edit{Span: analysis.Span{Start: lineStart(fc.text, first.Start()), End: body.End()},
 		NewText: strings.Join(lines, fc.nl)}
@@ -545,12 +542,4 @@ func (c *pyClassLimiter) deadImports(r *removal, first, body syntax.Node, keep [
 // pyDocstring reports whether a statement is a docstring.
 func pyDocstring(s syntax.Node) bool {
 	return s.Kind() == "expression_statement" && s.NamedChildCount() == 1 && s.NamedChild(0).Kind() == "string"
-}
-
-// pyIndentUnit is one more level of indentation in the file's style.
-func pyIndentUnit(outer, inner string) string {
-	if strings.HasPrefix(outer, "\t") {
-		return "\t"
-	}
-	return "    "
 }
