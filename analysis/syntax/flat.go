@@ -42,7 +42,10 @@ const (
 const errorSymbol = math.MaxUint16
 
 // Load replaces f's contents with n's subtree and returns its root. l must
-// be the language n was parsed with (Tree.Language).
+// be the language n was parsed with (Tree.Language). Several goroutines may
+// Load nodes of one tree at once, each into its own Flat, once they hold
+// the Nodes: Load reads the tree through the C runtime (safe for
+// concurrent readers), never through smacker's node cache, which is not.
 func (f *Flat) Load(l Language, n Node) FlatNode {
 	if n.n == nil {
 		f.nodes = f.nodes[:0]
