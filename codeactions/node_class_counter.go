@@ -703,6 +703,9 @@ func (c *jsClassLimiter) awaitCalls() ([]Edit, bool) {
 		case fn.IsNull():
 			ok = false
 		case jsIsAsync(fn) || asynced[fn.Start()]:
+		case jsTakesDone(fc, fn):
+			// Fastify refuses async hooks that take a done callback.
+			ok = false
 		case (fn.Kind() == "arrow_function" || fn.Kind() == "function_expression" || fn.Kind() == "function") && fn.Parent().Kind() == "arguments":
 			asynced[fn.Start()] = true
 			edits = append(edits, insertAt(fn.Start(), "async "))
@@ -721,6 +724,24 @@ func (c *jsClassLimiter) awaitCalls() ([]Edit, bool) {
 		return true
 	})
 	return edits, ok
+}
+
+// jsTakesDone reports whether a callback's last parameter is a done
+// callback (Fastify hooks: (request, reply, done)).
+func jsTakesDone(fc *fileCtx, fn syntax.Node) bool {
+	ps := fn.Field("parameters")
+	if ps.IsNull() || ps.NamedChildCount() == 0 {
+		return false
+	}
+	last := ps.NamedChild(ps.NamedChildCount() - 1)
+	if p := last.Field("pattern"); !p.IsNull() {
+		last = p
+	}
+	switch last.Text(fc.text) {
+	case "done", "cb", "callback":
+		return true
+	}
+	return false
 }
 
 // onlyPassed reports whether a function is only handed to others
