@@ -172,6 +172,9 @@ func (c *client) waitDiagnostics(uri string, version int, timeout time.Duration)
 			if p.URI != uri {
 				continue
 			}
+			if p.Version == nil && len(p.Diags) == 0 {
+				continue // the empty list that clears a closed document
+			}
 			if p.Version == nil {
 				return 0, time.Time{}, fmt.Errorf("publishDiagnostics without a version")
 			}
