@@ -3,7 +3,6 @@ package javascript
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/stablestack/stablestack/analysis"
@@ -18,8 +17,10 @@ import (
 //	framework  express | fastify | koa | hono | nextjs-app | nextjs-pages
 //	route      "POST /api/login" as in the message (RATE001)
 //	method     the first method ("POST"); path: the full path ("/api/login")
-//	insert_at  Express/Koa/Hono: byte offset of the route's first handler,
-//	           where a limiter middleware argument goes
+//	insert_at  Express/Koa/Hono: where a limiter middleware argument goes
+//	           (the route's first handler), in bytes from the start of the
+//	           finding's span, so the map stays the same when text before
+//	           the route moves
 //	counter    the container's name, "this.x" for class fields (replace-counter)
 //	class      the class of a field counter (replace-counter)
 //	library    express-rate-limit | express-slow-down | rate-limiter-flexible |
@@ -65,6 +66,8 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	if len(found) > 0 {
 		out = make([]analysis.Finding, 0, len(found)) // findings are large: no regrowing
 	}
+	memo := routeMemos.begin(f.Path)
+	defer routeMemos.end(f.Path, memo)
 	for _, o := range found {
 		r, path := o.r, o.full
 		if r.dynamic {
@@ -72,11 +75,11 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 		} else if isHealth(cfg, path) || isCatchAll(r.path) {
 			continue
 		}
-		fd := routeFinding(o.span, r.methods, path, r.inst.framework)
+		insert := -1
 		if r.relInsert >= 0 && r.inst.framework != fwFastify {
-			fd.Fix["insert_at"] = strconv.Itoa(o.span.Start - r.rel.Start + r.relInsert)
+			insert = r.relInsert - r.rel.Start
 		}
-		out = append(out, fd)
+		out = append(out, memo.finding(o.span, r.methods, path, r.inst.framework, insert))
 	}
 	out = append(out, checkNextRoutes(f, p, cfg)...)
 	return out

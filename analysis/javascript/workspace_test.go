@@ -150,7 +150,7 @@ export async function POST(req: Request) {
 		"app/api/items/route.ts:7 RATE001 DELETE /api/items has no rate limiting {fix=add-rate-limit framework=nextjs-app method=DELETE path=/api/items route=DELETE /api/items}",
 		"app/api/otp/route.ts:51 RATE002 `sent` is an in-memory rate limiter: it resets on every deploy or restart, each instance keeps its own count (N instances allow N times the limit), and its check-then-update is not atomic {counter=sent fix=replace-counter framework=nextjs-app limit=3}",
 		"counter.js:58 RATE002 `hits` is an in-memory rate limiter: it resets on every deploy or restart, each instance keeps its own count (N instances allow N times the limit), and its check-then-update is not atomic {counter=hits fix=replace-counter framework=express limit=30 window=60}",
-		"plain.js:34 RATE001 GET /x has no rate limiting {fix=add-rate-limit framework=express insert_at=48 method=GET path=/x route=GET /x}",
+		"plain.js:34 RATE001 GET /x has no rate limiting {fix=add-rate-limit framework=express insert_at=14 method=GET path=/x route=GET /x}",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
