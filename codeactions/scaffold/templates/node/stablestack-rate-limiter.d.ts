@@ -212,6 +212,18 @@ export function withRateLimit<R extends Request, Ctx = unknown>(
   options: RateLimitOptions<R>,
 ): ((request: R, context: Ctx) => Promise<Response>) & { limiter: Limiter };
 
+/**
+ * Next.js Pages Router API route wrapper: `export default withRateLimit(function handler(req, res) {...}, opts)`,
+ * for `(req: IncomingMessage, res: ServerResponse) => unknown` handlers (NextApiRequest / NextApiResponse;
+ * typed structurally, as NodeRequest / NodeResponse, so no @types package is needed).
+ * Works like the Express middleware: headers on `res`, 429 / 503 answered without calling the handler
+ * (the wrapper then resolves to undefined).
+ */
+export function withRateLimit<Req extends NodeRequest = NodeRequest, Res extends NodeResponse = NodeResponse, T = unknown>(
+  handler: (req: Req, res: Res) => T,
+  options: RateLimitOptions<Req>,
+): ((req: Req, res: Res) => Promise<Awaited<T> | undefined>) & { limiter: Limiter };
+
 /** Closes the connections the module opened itself (tests, scripts, graceful shutdown). */
 export function closeRateLimiter(): Promise<void>;
 

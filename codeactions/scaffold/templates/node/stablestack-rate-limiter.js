@@ -2,8 +2,8 @@
 /*
  * stablestack-rate-limiter.js: written into your repository by `stablestack add-rate-limiter`.
  *
- * A Redis-backed sliding-window rate limiter for Express, Fastify, Hono, Koa and the Next.js
- * App Router. Every check is ONE round trip: a Lua script that reads the server clock (TIME),
+ * A Redis-backed sliding-window rate limiter for Express, Fastify, Hono, Koa and Next.js (App
+ * and Pages Router). Every check is ONE round trip: a Lua script that reads the server clock (TIME),
  * weighs the previous window by its remaining overlap, and increments only when every limit
  * of the call admits the request. The script and the key schema are shared with the Python
  * module (stablestack_rate_limiter.py), so a mixed Python + Node fleet shares its counters.
@@ -14,6 +14,7 @@
  *   app.post('/login', honoRateLimit({ requests: 5, window: 60 }), handler);        // Hono
  *   router.post('/login', koaRateLimit({ requests: 5, window: 60 }), handler);      // Koa
  *   export const POST = withRateLimit(handler, { requests: 5, window: 60, name: 'login' });
+ *   export default withRateLimit(function handler(req, res) {...}, { requests: 5, window: 60 });  // pages/api
  *   rateLimit({ limits: [{ requests: 10, window: 1 }, { requests: 1000, window: 3600 }] });
  *   rateLimit({ requests: 100, window: 60, key: (req) => req.user && `user:${req.user.id}` });
  *
@@ -982,26 +983,37 @@ function expressScope(req) {
   return (req.baseUrl || '') + String(req.route.path);
 }
 
+/**
+ * The Node http (IncomingMessage, ServerResponse) path shared by Express / Connect and the
+ * Next.js Pages Router: the peer is the socket's address (X-Forwarded-For only through
+ * trusted proxies), the headers go on `res`, and a refusal is answered with `res.end`.
+ * Resolves true when the request may go on.
+ */
+function nodeHttpCheck(decide, o, req, res, scope) {
+  const socket = req.socket || req.connection;
+  const r = {
+    peer: socket && socket.remoteAddress,
+    forwardedFor: headerOf(req.headers, 'x-forwarded-for'),
+    header: (name) => headerOf(req.headers, name),
+    scope,
+  };
+  return decide(req, r).then((decision) => {
+    if (!decision) return true;
+    for (const [k, v] of decisionHeaders(decision, o)) res.setHeader(k, v);
+    if (decision.allowed) return true;
+    const { status, body } = rejection(decision);
+    res.statusCode = status;
+    res.setHeader('Content-Type', JSON_TYPE);
+    res.end(body);
+    return false;
+  });
+}
+
 /** Express / Connect middleware: `app.post('/x', rateLimit({ requests: 100, window: 60 }), h)`. */
 function rateLimit(options) {
   const { limiter, o, decide } = prepare(options);
   function stablestackRateLimit(req, res, next) {
-    const socket = req.socket || req.connection;
-    const r = {
-      peer: socket && socket.remoteAddress,
-      forwardedFor: headerOf(req.headers, 'x-forwarded-for'),
-      header: (name) => headerOf(req.headers, name),
-      scope: expressScope(req),
-    };
-    decide(req, r).then((decision) => {
-      if (!decision) return next();
-      for (const [k, v] of decisionHeaders(decision, o)) res.setHeader(k, v);
-      if (decision.allowed) return next();
-      const { status, body } = rejection(decision);
-      res.statusCode = status;
-      res.setHeader('Content-Type', JSON_TYPE);
-      res.end(body);
-    }, next);
+    nodeHttpCheck(decide, o, req, res, expressScope(req)).then((go) => go && next(), next);
   }
   stablestackRateLimit.limiter = limiter;
   return stablestackRateLimit;
@@ -1129,6 +1141,15 @@ function withHeaders(response, headers) {
 }
 
 /**
+ * A Next.js Pages Router API call, `handler(req, res)`: a Node IncomingMessage, whose headers
+ * are a plain object (a web Request has a Headers instance), and a ServerResponse.
+ */
+function isPagesCall(req, res) {
+  return !!(res && typeof res.setHeader === 'function' && typeof res.end === 'function' &&
+    req && req.headers && typeof req.headers === 'object' && typeof req.headers.get !== 'function');
+}
+
+/**
  * Next.js App Router: `export const POST = withRateLimit(async (req) => ..., { requests: 10,
  * window: 60, name: 'api/login' })`. A route handler has no socket: the client address is
  * `request.ip` where the platform sets it, the `ipHeader` your platform guarantees (e.g.
@@ -1136,11 +1157,18 @@ function withHeaders(response, headers) {
  * cannot see its route, so without `name` all wrapped handlers share the `default` scope.
  * Route handlers must use the Node.js runtime (the default), not `runtime = 'edge'`: a Redis
  * client needs TCP sockets.
+ * Next.js Pages Router: `export default withRateLimit(function handler(req, res) {...}, opts)`.
+ * Called with (IncomingMessage, ServerResponse), it works like the Express middleware: the
+ * socket's peer (X-Forwarded-For only through `trustedProxies`), headers set on `res`, and
+ * 429 / 503 answered with `res.end` without calling the handler.
  */
 function withRateLimit(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('withRateLimit(handler, options): handler must be a function');
   const { limiter, o, decide } = prepare(options);
   async function rateLimitedHandler(request, context) {
+    if (isPagesCall(request, context)) {
+      return (await nodeHttpCheck(decide, o, request, context, null)) ? handler(request, context) : undefined;
+    }
     const h = request.headers;
     const decision = await decide(request, {
       peer: request.ip,
