@@ -16,19 +16,21 @@ var jsRouteMethods = map[string]bool{
 }
 
 // nodeMiddleware is the export of the limiter module that guards a route of
-// each framework (Next.js Pages API routes have none, so they get no
-// rewrite).
+// each framework (withRateLimit serves both Next.js routers: it tells a
+// Pages Router (req, res) call from an App Router Request at call time).
 var nodeMiddleware = map[string]string{
-	"express":    "rateLimit",
-	"koa":        "koaRateLimit",
-	"hono":       "honoRateLimit",
-	"fastify":    "fastifyRateLimit",
-	"nextjs-app": "withRateLimit",
+	"express":      "rateLimit",
+	"koa":          "koaRateLimit",
+	"hono":         "honoRateLimit",
+	"fastify":      "fastifyRateLimit",
+	"nextjs-app":   "withRateLimit",
+	"nextjs-pages": "withRateLimit",
 }
 
 // nodeAddRateLimit adds the limiter to a route: as the first middleware
 // argument (Express, Hono), as an onRequest hook in the route options
-// (Fastify), or by wrapping an exported route handler (Next.js).
+// (Fastify), or by wrapping an exported route handler (Next.js App Router)
+// or the default export (Next.js Pages Router API routes).
 func nodeAddRateLimit(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	fw := f.Fix["framework"]
 	if fw == "" {
@@ -45,6 +47,8 @@ func nodeAddRateLimit(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	switch fw {
 	case "nextjs-app":
 		edits, ok = fc.wrapRouteHandler(f, fc.imports.ref(mod), fmt.Sprintf("{ requests: %d, window: %d }", requests, window))
+	case "nextjs-pages":
+		edits, ok = fc.wrapDefaultExport(fc.imports.ref(mod), fmt.Sprintf("{ requests: %d, window: %d }", requests, window))
 	case "fastify":
 		edits, ok = fc.fastifyHook(f, call)
 	default:
