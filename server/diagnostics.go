@@ -56,6 +56,9 @@ type docResult struct {
 	findings []analysis.Finding
 	diags    []diagnostic
 	gen      uint64 // workspace generation the rules saw
+	// started, checked: when the worker took the snapshot and when the
+	// rules were done, for the debug log's breakdown of a publish.
+	started, checked time.Time
 }
 
 func newDocDiagnostics(s *Server, d *document) *docDiagnostics {
@@ -123,12 +126,14 @@ func (dd *docDiagnostics) run() {
 		}
 		dd.mu.Unlock()
 		var res *docResult
+		started := time.Now()
 		if sn != nil {
 			res = dd.safely(sn, func() *docResult { return dd.analyze(sn, prev) })
 		} else if prev != nil {
 			res = dd.safely(prev.snap, func() *docResult { return dd.check(prev.snap, prev.facts) })
 		}
 		if res != nil {
+			res.started = started
 			dd.finish(res, sn != nil)
 		}
 	}
@@ -251,6 +256,7 @@ func (dd *docDiagnostics) check(sn *snapshot, facts analysis.Facts) *docResult {
 	}
 	res.findings = dd.s.engine.Check(&analysis.File{Path: sn.key, Lang: sn.lang, Facts: facts, Text: sn.text})
 	res.diags = dd.s.toDiagnostics(sn, res.findings)
+	res.checked = time.Now()
 	return res
 }
 
@@ -307,7 +313,8 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	dd.s.sendRaw(buf)
 	if ce := dd.s.log.Check(zap.DebugLevel, "diagnostics published"); ce != nil {
 		ce.Write(zap.String("uri", dd.uri), zap.Int32("version", res.snap.version), zap.Int("count", len(res.diags)),
-			zap.Int("bytes", len(buf)), zap.Duration("since_received", time.Since(res.snap.received)))
+			zap.Int("bytes", len(buf)), zap.Duration("since_received", time.Since(res.snap.received)),
+			zap.Duration("queued", res.started.Sub(res.snap.received)), zap.Duration("analysis", res.checked.Sub(res.started)))
 	}
 }
 
