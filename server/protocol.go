@@ -31,10 +31,10 @@ type versionedURI struct {
 
 // textDocumentItem is the document sent with didOpen.
 type textDocumentItem struct {
-	URI        string `json:"uri"`
-	LanguageID string `json:"languageId"`
-	Version    int32  `json:"version"`
-	Text       string `json:"text"`
+	URI        string       `json:"uri"`
+	LanguageID string       `json:"languageId"`
+	Version    int32        `json:"version"`
+	Text       documentText `json:"text"`
 }
 
 type didOpenParams struct {
@@ -46,7 +46,7 @@ type didOpenParams struct {
 // decodes as an insertion at 0:0.
 type contentChange struct {
 	Range *protocol.Range `json:"range,omitempty"`
-	Text  string          `json:"text"`
+	Text  documentText    `json:"text"`
 }
 
 type didChangeParams struct {

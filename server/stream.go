@@ -135,6 +135,9 @@ func decodeMessage(body []byte) (jsonrpc2.Message, error) {
 	if !json.Valid(body) {
 		return nil, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: invalid JSON")
 	}
+	if msg, ok := decodeDocumentNotification(body); ok {
+		return msg, nil
+	}
 	msg, err := jsonrpc2.DecodeMessage(body)
 	if err != nil {
 		var probe struct {
