@@ -86,11 +86,12 @@ func runLSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // document plus small facts per workspace file, and most of its garbage is
 // short-lived (decoded messages, encoded diagnostics). Collecting earlier
 // than the default keeps the peak resident size low (tree-sitter trees live
-// in C memory, outside the Go heap and this limit). GOGC / GOMEMLIMIT set by
-// the user win.
+// in C memory, outside the Go heap and this limit), but not before the heap
+// reaches 16 MiB (server.HeapFloor: a small heap collected every megabyte
+// slows opening a file). GOGC / GOMEMLIMIT set by the user win.
 func tuneMemory() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
+		server.StartHeapFloor(16<<20, 50)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(40 << 20)
