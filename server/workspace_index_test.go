@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/segmentio/encoding/json"
+
+	"github.com/stablestack/stablestack/analysis"
 )
 
 // multifile is a FastAPI app whose routers live in their own modules: the
@@ -80,6 +82,18 @@ func (e *fakeEditor) progressKinds() []string {
 		out = append(out, p.Value.Kind)
 	}
 	return out
+}
+
+// sawEvent reports whether the server has passed a test milestone.
+func (e *fakeEditor) sawEvent(what string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range e.events {
+		if n.method == what {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *fakeEditor) waitIndexed(runs int) {
@@ -162,6 +176,46 @@ func TestCrossFileRecheck(t *testing.T) {
 	// Closing main.py restores its on-disk facts: items.py is flagged again.
 	e.close(mainURI)
 	e.waitFor("items.py flagged again", func() bool { return e.lastCount(itemsURI) == 2 })
+	e.shutdown()
+}
+
+// A modified buffer closed and opened again at once: the file on disk is
+// re-parsed in the background, and the reopened buffer still wins.
+func TestReopenWhileClosedFileReindexes(t *testing.T) {
+	dir := writeTree(t, multifile)
+	e := newEditor(t)
+	e.initialize(defaultCaps(), folders(dir))
+	itemsURI := pathToURI(filepath.Join(dir, "app", "routers", "items.py"))
+	e.open(itemsURI, "python", multifile["app/routers/items.py"])
+	e.waitIndexed(1)
+	e.waitFor("items.py flagged", func() bool { return e.lastCount(itemsURI) == 2 })
+
+	mainURI := pathToURI(filepath.Join(dir, "app", "main.py"))
+	line := `app.include_router(items.router, prefix="/items"`
+	protected := strings.Replace(multifile["app/main.py"], line, line+`, dependencies=[Depends(RateLimiter(times=5, seconds=60))]`, 1)
+	e.open(mainURI, "python", multifile["app/main.py"])
+	e.change(mainURI, edit{l1: 7, c1: len(line), l2: 7, c2: len(line), text: `, dependencies=[Depends(RateLimiter(times=5, seconds=60))]`})
+	if e.text(mainURI) != protected {
+		t.Fatalf("edited text:\n%s", e.text(mainURI))
+	}
+	e.waitFor("items.py cleared", func() bool { return e.lastCount(itemsURI) == 0 })
+	e.close(mainURI)
+	e.open(mainURI, "python", protected)
+	mainPath := filepath.Join(dir, "app", "main.py")
+	var buffer analysis.Facts
+	e.waitFor("the reopened buffer analyzed", func() bool {
+		for _, dd := range e.srv.docs.all() {
+			if res := dd.last(); dd.key == mainPath && res != nil {
+				buffer = res.facts
+				return true
+			}
+		}
+		return false
+	})
+	e.waitFor("the closed file re-indexed", func() bool { return e.sawEvent("closed file reindexed") })
+	if f := e.srv.engine.File(mainPath); buffer == nil || f == nil || f.Facts != buffer {
+		t.Fatalf("index holds %v for main.py, want the reopened buffer's facts %p", f, buffer)
+	}
 	e.shutdown()
 }
 
