@@ -107,6 +107,68 @@ class ApiTest(unittest.TestCase):
         self.assertFalse(d.unavailable, "the breaker stayed half-open after a cancelled probe")
 
 
+class CommandTest(unittest.TestCase):
+    """The blocking client sends each route's EVALSHA pre-encoded, with only the
+    identity's hash tag joined in per call: it must be byte for byte what
+    redis-py would send, and behave as the generic path does."""
+
+    def test_pre_encoded_command_is_what_redis_py_encodes(self):
+        r = redis.Redis.from_url(support.shared_redis_url())
+        conn = r.connection_pool.get_connection("EVALSHA")
+        self.addCleanup(r.connection_pool.release, conn)
+        cases = [("stablestack", (rl.Limit(5, 60),), False, 1),
+                 ("app-\u00e9t\u00e9", (rl.Limit(10, 1), rl.Limit(1000, 3600.5)), False, 3),
+                 ("stablestack", (rl.Limit(5, 60), rl.Limit(7, 2)), True, 0)]
+        for prefix, limits, exact, cost in cases:
+            limiter = support.limiter(prefix=prefix)
+            s = scope()
+            for identity in ("ip:203.0.113.30", "user:\u00fc42", "ip:2001:db8::/64"):
+                d = limiter.hit(identity, limits, s, cost=cost, exact=exact)
+                self.assertFalse(d.unavailable)
+                plan = limiter._plan(s, limits, exact, cost)
+                self.assertTrue(plan.parts, "no pre-encoded command for %r" % prefix)
+                keys, args = limiter._call(identity, limits, s, cost, exact)
+                want = b"".join(conn.pack_command("EVALSHA", plan.sha, len(keys), *keys, *args))
+                self.assertEqual(rl._hash_tag(identity).join(plan.parts), want)
+                for key in keys:  # the script wrote where the key schema says
+                    self.assertEqual(r.exists(key), 1 if cost else 0, key)
+
+    def test_generic_encoding_gives_the_same_decisions(self):
+        fast, slow = support.limiter(), support.limiter()
+        lims = (rl.Limit(3, 60), rl.Limit(5, 3600))
+        got = {}
+        for name, limiter in (("fast", fast), ("slow", slow)):
+            s = scope()
+            if name == "slow":  # as for an encoding the command cannot be cut in
+                limiter._plan(s, lims, False, 1).parts = False
+            got[name] = [(d.allowed, d.remaining, d.retry_after_ms > 0)
+                         for d in (limiter.hit("ip:203.0.113.31", lims, s) for _ in range(4))]
+        self.assertEqual(got["fast"], got["slow"])
+        self.assertEqual([a for a, _, _ in got["fast"]], [True, True, True, False])
+        self.assertEqual(got["fast"][2][1], [0, 2])
+
+    def test_noscript_is_answered_by_eval_on_both_clients(self):
+        r = redis.Redis.from_url(support.shared_redis_url())
+        limiter = support.limiter()
+        lim = (rl.Limit(2, 60),)
+        for exact in (False, True):
+            s = scope()
+            r.script_flush()
+            self.assertTrue(limiter.hit("ip:203.0.113.32", lim, s, exact=exact).allowed)
+            self.assertEqual(r.script_exists(rl._LOG_SHA if exact else rl._LUA_SHA), [True])
+            r.script_flush()
+
+            async def ahit():
+                d = await limiter.ahit("ip:203.0.113.32", lim, s, exact=exact)
+                await limiter.aclose()
+                return d
+            d = asyncio.run(ahit())
+            self.assertEqual((d.allowed, d.unavailable, d.remaining), (True, False, [0]))
+            r.script_flush()
+            d = limiter.hit("ip:203.0.113.32", lim, s, exact=exact)
+            self.assertEqual((d.allowed, d.unavailable), (False, False))
+
+
 class RedisOutageTest(unittest.TestCase):
     def setUp(self):
         self.server = support.RedisServer().start()
