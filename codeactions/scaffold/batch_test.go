@@ -63,11 +63,7 @@ func TestBatchAgainstModel(t *testing.T) {
 				args = append(args, strconv.FormatInt(p.Limit, 10), strconv.FormatInt(p.WindowMS, 10))
 			}
 			args = append(args, strconv.Itoa(m))
-			reply := c.mustDo(t, args...).([]any)
-			got := make([]int64, len(reply))
-			for i, v := range reply {
-				got[i] = v.(int64)
-			}
+			got := scriptReply(t, c.mustDo(t, args...))
 			if !slicesEqualJSON(got, want) {
 				t.Fatalf("seq %d step %d (n %d, m %d, cost %d, now %d): script %v, model %v", seq, step, n, m, cost, now, got, want)
 			}

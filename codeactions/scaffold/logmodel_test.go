@@ -127,11 +127,14 @@ func TestLogVectorsRedis(t *testing.T) {
 			}
 			tail = append(tail, strconv.FormatInt(p.Limit, 10), strconv.FormatInt(p.WindowMS, 10))
 		}
-		reply := c.mustDo(t, append(append(args, keys...), tail...)...).([]any)
-		got := logResult{Allowed: reply[0].(int64) == 1, RetryAfterMS: reply[1].(int64)}
+		reply := scriptReply(t, c.mustDo(t, append(append(args, keys...), tail...)...))
+		if len(reply) != 2+2*len(keys) {
+			t.Fatalf("%s: reply %v", v.Name, reply)
+		}
+		got := logResult{Allowed: reply[0] == 1, RetryAfterMS: reply[1]}
 		for i := range keys {
-			got.Remaining = append(got.Remaining, reply[2+2*i].(int64))
-			got.ResetMS = append(got.ResetMS, reply[3+2*i].(int64))
+			got.Remaining = append(got.Remaining, reply[2+2*i])
+			got.ResetMS = append(got.ResetMS, reply[3+2*i])
 			raw := c.mustDo(t, "ZRANGE", keys[i], "0", "-1", "WITHSCORES").([]any)
 			entries := []int64{}
 			for j := 1; j < len(raw); j += 2 {

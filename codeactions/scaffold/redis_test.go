@@ -120,6 +120,26 @@ func (rc *respConn) read() (any, error) {
 	return nil, fmt.Errorf("unexpected RESP line %q", line)
 }
 
+// scriptReply parses a limiter script's reply (protocol 2): one status string of
+// decimal integers separated by single spaces. Anything else fails the test.
+func scriptReply(t testing.TB, v any) []int64 {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok || s == "" {
+		t.Fatalf("script reply %#v, want one status string of integers", v)
+	}
+	fields := strings.Split(s, " ")
+	out := make([]int64, len(fields))
+	for i, f := range fields {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || strconv.FormatInt(n, 10) != f {
+			t.Fatalf("script reply %q: field %d (%q) is not a decimal integer", s, i, f)
+		}
+		out[i] = n
+	}
+	return out
+}
+
 // mustDo runs a command and fails the test on any error.
 func (rc *respConn) mustDo(t testing.TB, args ...string) any {
 	t.Helper()

@@ -84,11 +84,71 @@ func runScript(t *testing.T, c *respConn, script string, keys []string, now, cos
 	for _, p := range policies {
 		args = append(args, strconv.FormatInt(p.Limit, 10), strconv.FormatInt(p.WindowMS, 10))
 	}
-	reply := c.mustDo(t, args...).([]any)
-	res := modelResult{Allowed: reply[0].(int64) == 1, RetryAfterMS: reply[1].(int64)}
+	reply := scriptReply(t, c.mustDo(t, args...))
+	if len(reply) != 2+2*len(keys) {
+		t.Fatalf("reply %v for %d keys", reply, len(keys))
+	}
+	res := modelResult{Allowed: reply[0] == 1, RetryAfterMS: reply[1]}
 	for i := range keys {
-		res.Remaining = append(res.Remaining, reply[2+2*i].(int64))
-		res.ResetMS = append(res.ResetMS, reply[3+2*i].(int64))
+		res.Remaining = append(res.Remaining, reply[2+2*i])
+		res.ResetMS = append(res.ResetMS, reply[3+2*i])
 	}
 	return res
+}
+
+// TestScriptReplyLargeIntegers: the reply string carries integers up to the
+// limit*window < 2^53 bound exactly (Lua's tostring would print 1e+14 from
+// 10^14 on), on the one-policy path and the general one, for both scripts.
+func TestScriptReplyLargeIntegers(t *testing.T) {
+	srv := startRedis(t)
+	c, err := dialRedis(srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	counter := string(mustReadTemplate(t, scriptPath))
+	logScript := string(mustReadTemplate(t, "templates/sliding_log.lua"))
+	wide := modelPolicy{Limit: 100, WindowMS: 80_000_000_000_000} // reset_ms above 1e14
+	tall := modelPolicy{Limit: 200_000_000_000_000, WindowMS: 40} // remaining above 1e14
+	for name, policies := range map[string][]modelPolicy{"wide": {wide}, "tall": {tall}, "both": {wide, tall}} {
+		keys := make([]string, len(policies))
+		for k := range keys {
+			keys[k] = "big:" + name + ":{id}:" + strconv.Itoa(k)
+		}
+		now, big := int64(1_700_000_000_000), false
+		for step := 0; step < 30; step++ {
+			now += int64(step * 7)
+			cost := int64(step % 3)
+			want := evaluate(now, cost, policies)
+			got := runScript(t, c, counter, keys, now, cost, policies)
+			if want.Allowed != got.Allowed || want.RetryAfterMS != got.RetryAfterMS ||
+				!slicesEqualJSON(want.Remaining, got.Remaining) || !slicesEqualJSON(want.ResetMS, got.ResetMS) {
+				t.Fatalf("%s step %d: model %+v, script %+v", name, step, want, got)
+			}
+			for k := range policies {
+				policies[k].State = want.State[k]
+				big = big || got.Remaining[k] >= 1e14 || got.ResetMS[k] >= 1e14
+			}
+		}
+		if !big {
+			t.Fatalf("%s: no reply value reached 1e14", name)
+		}
+	}
+	// The log script (small limits by design) with a window above 1e14 ms.
+	logKeys := []string{"big:log:{id}:0:log"}
+	logs := []logPolicy{{Limit: 3, WindowMS: 300_000_000_000_000}}
+	now := int64(1_700_000_000_000)
+	for step := 0; step < 5; step++ {
+		now += 11
+		want := evaluateLog(now, 1, logs)
+		got := runScript(t, c, logScript, logKeys, now, 1, toModelPolicies(logs))
+		if want.Allowed != got.Allowed || want.RetryAfterMS != got.RetryAfterMS ||
+			!slicesEqualJSON(want.Remaining, got.Remaining) || !slicesEqualJSON(want.ResetMS, got.ResetMS) {
+			t.Fatalf("log step %d: model %+v, script %+v", step, want, got)
+		}
+		if got.ResetMS[0] < 1e14 {
+			t.Fatalf("log step %d: reset %d, want above 1e14", step, got.ResetMS[0])
+		}
+		logs[0].Entries = want.Entries[0]
+	}
 }

@@ -122,14 +122,14 @@ func TestVectorsRedis(t *testing.T) {
 			}
 			tail = append(tail, strconv.FormatInt(p.Limit, 10), strconv.FormatInt(p.WindowMS, 10))
 		}
-		reply, ok := c.mustDo(t, append(append(args, keys...), tail...)...).([]any)
-		if !ok || len(reply) != 2+2*len(keys) {
+		reply := scriptReply(t, c.mustDo(t, append(append(args, keys...), tail...)...))
+		if len(reply) != 2+2*len(keys) {
 			t.Fatalf("%s: reply %v", v.Name, reply)
 		}
-		got := modelResult{Allowed: reply[0].(int64) == 1, RetryAfterMS: reply[1].(int64)}
+		got := modelResult{Allowed: reply[0] == 1, RetryAfterMS: reply[1]}
 		for i := range keys {
-			got.Remaining = append(got.Remaining, reply[2+2*i].(int64))
-			got.ResetMS = append(got.ResetMS, reply[3+2*i].(int64))
+			got.Remaining = append(got.Remaining, reply[2+2*i])
+			got.ResetMS = append(got.ResetMS, reply[3+2*i])
 			got.State = append(got.State, readState(t, c, keys[i]))
 			if init := v.Policies[i].State; got.State[i] != nil && (init == nil || *init != *got.State[i]) {
 				// Written by this call: it must expire after two windows.

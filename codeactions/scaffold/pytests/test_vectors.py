@@ -39,7 +39,7 @@ class VectorTest(unittest.TestCase):
                     if pol["state"] is not None:
                         self.r.hset(key, mapping=pol["state"])
                     args += [pol["limit"], pol["window_ms"]]
-                reply = self.r.eval(rl._LUA, len(keys), *keys, *args)
+                reply = rl._values(self.r.eval(rl._LUA, len(keys), *keys, *args))
                 got = {"allowed": reply[0] == 1, "retry_after_ms": reply[1],
                        "remaining": reply[2::2], "reset_ms": reply[3::2], "state": []}
                 for key in keys:
@@ -62,7 +62,7 @@ class VectorTest(unittest.TestCase):
                     for j, s in enumerate(pol["entries"] or []):
                         self.r.zadd(key, {"seed-%d" % j: s})
                     args += [pol["limit"], pol["window_ms"]]
-                reply = self.r.eval(rl._LOG_LUA, len(keys), *keys, *args)
+                reply = rl._values(self.r.eval(rl._LOG_LUA, len(keys), *keys, *args))
                 got = {"allowed": reply[0] == 1, "retry_after_ms": reply[1], "remaining": reply[2::2],
                        "reset_ms": reply[3::2],
                        "entries": [[int(s) for _, s in self.r.zrange(key, 0, -1, withscores=True)] for key in keys]}

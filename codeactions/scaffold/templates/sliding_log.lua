@@ -1,4 +1,4 @@
--- stablestack exact sliding log, protocol version 1: the opt-in for small limits
+-- stablestack exact sliding log, protocol version 2: the opt-in for small limits
 -- (login, OTP) where the counter's estimate is not wanted. Same calling
 -- convention and reply as sliding_window.lua (docs/limiter.md); the keys are
 -- sorted sets and end in ":log", so they never meet the counter's hashes.
@@ -8,8 +8,8 @@
 -- ARGV[1+2i], ARGV[2+2i]  limit and window in milliseconds of KEYS[i].
 --
 -- A request at time s counts while now - s < window. Memory is one entry per
--- admitted unit, so keep limits small. Reply as the counter's:
--- {allowed, retry_after_ms, remaining_1, reset_ms_1, ...}.
+-- admitted unit, so keep limits small. Reply as the counter's: one status string
+-- "allowed retry_after_ms remaining_1 reset_ms_1 ..." (decimal integers).
 
 local cost = tonumber(ARGV[1])
 local now
@@ -46,7 +46,7 @@ for k = 1, n do
   end
 end
 
-local out = {allowed, retry}
+local out = {string.format('%d %d', allowed, retry)}
 for k = 1, n do
   local c = count[k]
   if allowed == 1 and cost > 0 then
@@ -65,7 +65,6 @@ for k = 1, n do
   end
   local rem = lim[k] - c
   if rem < 0 then rem = 0 end -- the limit was lowered while entries were live
-  out[3 + 2 * (k - 1)] = rem
-  out[4 + 2 * (k - 1)] = reset
+  out[k + 1] = string.format('%d %d', rem, reset)
 end
-return out
+return redis.status_reply(table.concat(out, ' '))

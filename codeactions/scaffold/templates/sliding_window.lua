@@ -1,4 +1,4 @@
--- stablestack sliding window counter, protocol version 1. The one canonical script:
+-- stablestack sliding window counter, protocol version 2. The one canonical script:
 -- every language's module embeds this file unchanged (docs/limiter.md).
 --
 -- KEYS[i]  policy keys of ONE identity: <prefix>:{<hash>}:<policy>, same hash tag.
@@ -11,7 +11,7 @@
 -- policies checks m identities with the same policies and cost, in order, at one
 -- TIME: KEYS[(j-1)*n+1 .. j*n] are the keys of check j. Each check is decided and
 -- charged exactly as if it were its own call, so two checks of one identity in a
--- batch count twice. The reply is the m single replies concatenated.
+-- batch count twice. The reply is the m single replies joined by spaces.
 --
 -- Each key is a hash {i = window index, c = count in window i, p = count in i-1}.
 -- The first write in a window sets the whole hash and PEXPIREs the key to two
@@ -19,8 +19,11 @@
 -- The estimate at elapsed e (ms into window i) is p*(w-e)/w + c, compared in
 -- integers: p*(w-e) + (c+cost)*w <= limit*w (exact while limit*w < 2^53).
 --
--- Reply: {allowed (1/0), retry_after_ms, remaining_1, reset_ms_1, ...}.
--- retry_after_ms is 0 when allowed, otherwise the exact wait until this request
+-- Reply: ONE status string of decimal integers separated by single spaces,
+-- "allowed retry_after_ms remaining_1 reset_ms_1 ...", allowed being 1 or 0.
+-- (Protocol 1 replied with an array of those integers; clients parse one string
+-- faster than 2+2n integer replies. Keys, data and arguments are unchanged, so
+-- protocol 1 and 2 modules share counters.) retry_after_ms is 0 when allowed, otherwise the exact wait until this request
 -- would be admitted by every policy; reset_ms is the wait until the policy's
 -- estimate drops to zero (its quota is fully restored).
 --
@@ -106,11 +109,13 @@ if n == 1 then
     elseif p > 0 then
       reset = w - e
     end
-    if m == 1 then return {allowed, retry, rem, reset} end
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4] = allowed, retry, rem, reset
-    o = o + 4
+    -- %d: exact for any integer below 2^53 (tostring would switch to 1e+14 style).
+    local r = string.format('%d %d %d %d', allowed, retry, rem, reset)
+    if m == 1 then return redis.status_reply(r) end
+    o = o + 1
+    out[o] = r
   end
-  return out
+  return redis.status_reply(table.concat(out, ' '))
 end
 
 -- The counts (c, p) a key holds for window i, and whether window i has no write yet.
@@ -185,16 +190,16 @@ for j = 1, m do
       if r > retry then retry = r end
     end
   end
-  out[o + 1], out[o + 2] = allowed, retry
-  o = o + 2
+  o = o + 1
+  out[o] = string.format('%d %d', allowed, retry)
   for k = 1, n do
     local c = cur[k]
     if allowed == 1 and cost > 0 then
       c = c + cost
       charge(KEYS[base + k], fresh[k], idx[k], win[k], c, prev[k])
     end
-    out[o + 1], out[o + 2] = report(lim[k], win[k], elapsed[k], c, prev[k])
-    o = o + 2
+    o = o + 1
+    out[o] = string.format('%d %d', report(lim[k], win[k], elapsed[k], c, prev[k]))
   end
 end
-return out
+return redis.status_reply(table.concat(out, ' '))

@@ -1,7 +1,7 @@
 """Answers questions with the rendered Python module, for the cross-language tests.
 
 stdin: JSON {"module_dir": ..., "identities": [[peer, xff, trusted], ...],
-             "headers": [{"limits": [[requests, window, name], ...], "reply": [...] or null,
+             "headers": [{"limits": [[requests, window, name], ...], "reply": "1 0 9 2000" (the script's reply) or null,
                           "allowed": bool, "retry_after_ms": int}, ...]}
 stdout: JSON {"identities": [...], "headers": [[[name, value], ...], ...]}
 """
@@ -19,6 +19,6 @@ for case in req["headers"]:
     if reply is None:  # Redis unavailable: no remaining/reset known
         d = rl.Decision(case["allowed"], case["retry_after_ms"], limits, unavailable=True)
     else:
-        d = rl.Decision(reply[0] == 1, reply[1], limits, reply[2::2], reply[3::2])
+        d = rl.Limiter()._decision(limits, reply.encode())  # as redis-py hands it over: bytes
     out["headers"].append([list(h) for h in d.headers()])
 json.dump(out, sys.stdout)

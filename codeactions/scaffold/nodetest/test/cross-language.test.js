@@ -33,11 +33,11 @@ function identityCases() {
 
 function headerCases() {
   return [
-    { limits: [[100, 60, null]], reply: [1, 0, 99, 119000], allowed: true, retry_after_ms: 0 },
-    { limits: [[5, 60, 'login']], reply: [0, 1, 0, 60001], allowed: false, retry_after_ms: 1 },
-    { limits: [[5, 0.5, null]], reply: [0, 1001, 0, 999], allowed: false, retry_after_ms: 1001 },
-    { limits: [[10, 1, null], [1000, 3600, null]], reply: [0, 250, 0, 1500, 990, 7200000], allowed: false, retry_after_ms: 250 },
-    { limits: [[10, 1, 'burst'], [1000, 3600, 'hour "quoted"']], reply: [1, 0, 9, 2000, 999, 7200000], allowed: true, retry_after_ms: 0 },
+    { limits: [[100, 60, null]], reply: '1 0 99 119000', allowed: true, retry_after_ms: 0 },
+    { limits: [[5, 60, 'login']], reply: '0 1 0 60001', allowed: false, retry_after_ms: 1 },
+    { limits: [[5, 0.5, null]], reply: '0 1001 0 999', allowed: false, retry_after_ms: 1001 },
+    { limits: [[10, 1, null], [1000, 3600, null]], reply: '0 250 0 1500 990 7200000', allowed: false, retry_after_ms: 250 },
+    { limits: [[10, 1, 'burst'], [1000, 3600, 'hour "quoted"']], reply: '1 0 9 2000 999 7200000', allowed: true, retry_after_ms: 0 },
     { limits: [[100, 60, null]], reply: null, allowed: true, retry_after_ms: 0 },
     { limits: [[100, 60, null], [7, 90.5, null]], reply: null, allowed: false, retry_after_ms: 4000 },
   ];

@@ -141,10 +141,13 @@ function planKeys(plan, identity) {
 }
 
 /**
- * Turns the script's reply into a decision. Reply: [allowed, retry_after_ms, then for each
- * limit: remaining, reset_ms]; a batch reply is several of them, this one at `at`.
+ * Turns the script's reply into a decision. Reply (protocol 2): one status string of
+ * integers separated by spaces, "allowed retry_after_ms" then for each limit "remaining
+ * reset_ms"; a batch reply is several of them in a row, this one at `at`. Also takes the
+ * reply already split (an array).
  */
 function parseReply(reply, limits, at = 0) {
+  if (!Array.isArray(reply)) reply = String(reply).split(' ');
   const allowed = Number(reply[at]) === 1;
   const retryAfterMs = Number(reply[at + 1]);
   const results = new Array(limits.length);
@@ -738,7 +741,7 @@ function createLimiter(options = {}) {
   }
 
   const watchdog = new Watchdog(o.commandTimeoutMs, (e) => e.settle(unavailable(new TimeoutError(o.commandTimeoutMs))));
-  const width = 2 + 2 * limits.length; // reply integers per check
+  const width = 2 + 2 * limits.length; // reply numbers per check
   let inFlight = 0; // script calls sent and not yet answered or failed
 
   /**
@@ -806,9 +809,10 @@ function createLimiter(options = {}) {
     });
   }
 
-  function answered(batch, reply) {
-    if (!Array.isArray(reply) || reply.length !== batch.length * width) {
-      return callFailed(batch, new Error(`unexpected script reply (${String(reply).slice(0, 40)})`));
+  function answered(batch, text) {
+    const reply = typeof text === 'string' ? text.split(' ') : null; // a status reply: a string
+    if (reply === null || reply.length !== batch.length * width) {
+      return callFailed(batch, new Error(`unexpected script reply (${String(text).slice(0, 40)})`));
     }
     let live = false;
     for (let j = 0; j < batch.length; j++) {

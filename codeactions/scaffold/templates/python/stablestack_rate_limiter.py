@@ -332,6 +332,13 @@ class _Plan:
         return parts
 
 
+def _values(reply):
+    """The integers of a script reply, one status string (protocol 2):
+    ``allowed retry_after_ms remaining_1 reset_ms_1 ...``. redis-py parses it in
+    one line where an array of integers took one per element."""
+    return [int(x) for x in reply.split()]
+
+
 def _pool_args(pool):
     """redis-py 5.3+ deprecates the command name argument of get_connection."""
     try:
@@ -528,7 +535,8 @@ class Limiter:
         return self._decision(limits, reply)
 
     def _decision(self, limits, reply):
-        return Decision(reply[0] == 1, reply[1], limits, reply[2::2], reply[3::2], legacy=self.legacy_headers)
+        v = _values(reply)
+        return Decision(v[0] == 1, v[1], limits, v[2::2], v[3::2], legacy=self.legacy_headers)
 
     def close(self):
         """Close the blocking client's connections."""
