@@ -8,6 +8,8 @@ import json
 import logging
 import math
 import os
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -167,6 +169,78 @@ class CommandTest(unittest.TestCase):
             r.script_flush()
             d = limiter.hit("ip:203.0.113.32", lim, s, exact=exact)
             self.assertEqual((d.allowed, d.unavailable), (False, False))
+
+
+class SyncTimeoutTest(unittest.TestCase):
+    """The blocking client's command timeout, which on Linux the kernel enforces
+    (SO_RCVTIMEO/SO_SNDTIMEO, see _kernel_timeouts): a Redis that answers too
+    late costs one timeout and fails open, on fresh and reconnected connections
+    and during a new connection's handshake, and a late reply is never read
+    as the answer to a later check."""
+
+    def setUp(self):
+        from slowproxy import SlowProxy
+        port = int(support.shared_redis_url().rsplit(":", 1)[1].split("/")[0])
+        self.proxy = SlowProxy(port, delay=0).__enter__()
+        self.addCleanup(self.proxy.__exit__)
+        logging.getLogger("stablestack.ratelimit").disabled = True
+        self.addCleanup(setattr, logging.getLogger("stablestack.ratelimit"), "disabled", False)
+
+    def timed_hit(self, limiter, identity, lim, s):
+        t0 = time.monotonic()
+        d = limiter.hit(identity, lim, s)
+        return d, time.monotonic() - t0
+
+    def test_late_answers_fail_open_within_the_timeout(self):
+        timeout = 0.2
+        limiter = rl.Limiter(self.proxy.url, timeout=timeout, connect_timeout=timeout, breaker_threshold=1000)
+        lim, s = (rl.Limit(3, 60),), scope()
+        d, _ = self.timed_hit(limiter, "ip:203.0.113.40", lim, s)
+        self.assertEqual((d.allowed, d.unavailable, d.remaining), (True, False, [2]))
+        if sys.platform.startswith("linux"):  # the kernel holds the timeout, Python does not poll
+            conn = limiter._client.connection_pool._available_connections[0]
+            self.assertIsNone(conn._sock.gettimeout())
+            tv = conn._sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16)
+            self.assertEqual(struct.unpack("@ll", tv), (0, 200000))
+        for round_ in range(2):  # the second round runs on a reconnected socket
+            self.proxy.delay = 1.5
+            d, took = self.timed_hit(limiter, "ip:203.0.113.40", lim, s)
+            self.assertTrue(d.allowed and d.unavailable, "round %d: not failed open" % round_)
+            self.assertGreaterEqual(took, timeout * 0.9)
+            self.assertLess(took, timeout + 0.6, "round %d: took %.2fs" % (round_, took))
+            self.proxy.delay = 0
+            # A fresh client's first check: remaining 2, where the late reply to the
+            # check above (same connection, had it been kept) would say 1 or 0.
+            d, _ = self.timed_hit(limiter, "ip:203.0.113.%d" % (42 + round_), lim, s)
+            self.assertEqual((d.allowed, d.unavailable, d.remaining), (True, False, [2]))
+
+    def test_only_plain_stdlib_sockets_get_kernel_timeouts(self):
+        class Other(socket.socket):  # as gevent's or eventlet's sockets: timeouts in user space
+            pass
+
+        class Conn:
+            def on_connect(self):  # the handshake runs with the timeout already in place
+                seen.append((self._sock.gettimeout(), self.socket_timeout))
+
+        linux = sys.platform.startswith("linux")
+        for sock, want in ((Other(), (0.3, 0.3)), (socket.socket(), (None, None) if linux else (0.3, 0.3))):
+            seen, conn = [], Conn()
+            conn._sock, conn.socket_timeout = sock, 0.3
+            sock.settimeout(None)
+            rl._kernel_timeouts(0.3)(conn)
+            sock.close()
+            self.assertEqual(seen, [want], type(sock).__name__)
+
+    def test_the_handshake_of_a_new_connection_is_bounded(self):
+        timeout = 0.2
+        self.proxy.delay = 1.5  # SELECT 1 (database 1 in the URL) answers late
+        limiter = rl.Limiter(self.proxy.url[:-1] + "1", timeout=timeout, connect_timeout=timeout)
+        with self.assertLogs("stablestack.ratelimit", "WARNING") as logs:
+            logging.getLogger("stablestack.ratelimit").disabled = False
+            d, took = self.timed_hit(limiter, "ip:203.0.113.41", (rl.Limit(3, 60),), scope())
+        self.assertTrue(d.allowed and d.unavailable)
+        self.assertLess(took, 2 * timeout + 0.6, "took %.2fs" % took)
+        self.assertIn("TimeoutError", logs.output[0])
 
 
 class RedisOutageTest(unittest.TestCase):
