@@ -125,3 +125,44 @@ func BenchmarkUpdateCheck(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLSPEdit is the edit bench/lsp times for -lang javascript, on the
+// same file (lspWorkload): the limiter argument of route 1 removed and put
+// back, through the server's fast path (Update, Put, Check). Its profile is
+// the analysis share of the server's edit-to-diagnostics time.
+func BenchmarkLSPEdit(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			const guard = "limiter, "
+			texts := [][]byte{lspWorkload(n)}
+			at := bytes.Index(texts[0], []byte("'/items/1', ")) + len("'/items/1', ")
+			texts = append(texts, append(append([]byte(nil), texts[0][:at]...), texts[0][at+len(guard):]...))
+			// edits[k] turns texts[1-k] into texts[k].
+			edits := [][]analysis.Edit{
+				{{Start: at, OldEnd: at, NewEnd: at + len(guard)}},
+				{{Start: at, OldEnd: at + len(guard), NewEnd: at}},
+			}
+			fe := analysis.FrontendFor(syntax.JavaScript).(analysis.IncrementalFrontend)
+			path := "/bench/server.js"
+			prev, _ := engine.Summarize(path, syntax.JavaScript, texts[1], nil, nil, true)
+			e := engine.New(nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			defer func() { b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
+			for i := 0; i < b.N; i++ {
+				k := i % 2
+				facts, ok := fe.Update(path, prev, texts[k], edits[k])
+				if !ok {
+					b.Fatal("Update declined the edit")
+				}
+				prev = facts
+				f := &analysis.File{Path: path, Lang: syntax.JavaScript, Facts: facts, Text: texts[k]}
+				e.Put(f)
+				if got := len(e.Check(f)); got != n/10+k {
+					b.Fatalf("%d findings, want %d", got, n/10+k)
+				}
+			}
+		})
+	}
+}
