@@ -30,29 +30,49 @@ type routeMemo struct {
 
 var routeMemos memoStore
 
-// memoStore keeps the last check's findings per file.
+// memoStore keeps the last check's findings per file, and the map of the
+// check before (emptied), so that the next check fills it instead of
+// growing a new map of hundreds of findings: after a keystroke that map was
+// the largest allocation of the check.
 type memoStore struct {
 	mu     sync.Mutex
-	byPath map[string]map[routeKey]analysis.Finding
+	byPath map[string]memoEntry
+}
+
+type memoEntry struct {
+	last, spare map[routeKey]analysis.Finding
 }
 
 // maxMemoFiles bounds the files remembered; only the files being edited
 // benefit, so the set starts over when it is full.
 const maxMemoFiles = 64
 
+// begin takes the file's entry out of the store: a check of the same file
+// running at the same time starts without one, and no map is ever filled
+// by two checks.
 func (s *memoStore) begin(path string) *routeMemo {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return &routeMemo{prev: s.byPath[path], cur: map[routeKey]analysis.Finding{}}
+	e := s.byPath[path]
+	delete(s.byPath, path)
+	s.mu.Unlock()
+	cur := e.spare
+	if cur == nil {
+		cur = make(map[routeKey]analysis.Finding, len(e.last))
+	} else {
+		clear(cur)
+	}
+	return &routeMemo{prev: e.last, cur: cur}
 }
 
 func (s *memoStore) end(path string, m *routeMemo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byPath == nil || len(s.byPath) >= maxMemoFiles && s.byPath[path] == nil {
-		s.byPath = map[string]map[routeKey]analysis.Finding{}
+	if s.byPath == nil || len(s.byPath) >= maxMemoFiles && s.byPath[path].last == nil {
+		s.byPath = map[string]memoEntry{}
 	}
-	s.byPath[path] = m.cur
+	// Findings handed out are copies: emptying prev for the next check
+	// changes none of them (their Fix maps are never emptied).
+	s.byPath[path] = memoEntry{last: m.cur, spare: m.prev}
 }
 
 // finding returns the RATE001 finding of a route at span; insert is the
