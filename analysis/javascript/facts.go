@@ -44,7 +44,55 @@ type Unit struct {
 	// UnitFacts is shared, never copied, when the unit moves: an edit
 	// shifting 5,000 statements copies 5,000 small headers, not their facts.
 	*UnitFacts
+	// has says which of UnitFacts' lists are not empty, in the header:
+	// the passes over every unit that each check makes (newModule, the
+	// reuse of an interpretation, RATE002's libraries) skip the statements
+	// with nothing for them without reading their facts, which are spread
+	// over the heap (a cache miss per statement in a file of thousands).
+	// Set with the facts (setFacts); a copy of the facts keeps it.
+	has unitHas
 }
+
+// unitHas is a set of the UnitFacts lists that are not empty.
+type unitHas uint8
+
+const (
+	hasImports unitHas = 1 << iota
+	hasExports
+	hasBindings
+	hasFuncs
+	hasActive
+	hasCounters
+	hasLibraries
+	hasRouteOnly // not a list: UnitFacts.RouteOnly
+)
+
+// setFacts gives the unit its facts and their summary.
+func (u *Unit) setFacts(uf *UnitFacts) {
+	u.UnitFacts = uf
+	u.has = hasOf(uf)
+}
+
+func hasOf(uf *UnitFacts) unitHas {
+	var h unitHas
+	set := func(bit unitHas, on bool) {
+		if on {
+			h |= bit
+		}
+	}
+	set(hasImports, len(uf.Imports) > 0)
+	set(hasExports, len(uf.Exports) > 0)
+	set(hasBindings, len(uf.Bindings) > 0)
+	set(hasFuncs, len(uf.Funcs) > 0)
+	set(hasActive, len(uf.Active) > 0)
+	set(hasCounters, len(uf.Counters) > 0)
+	set(hasLibraries, len(uf.Libraries) > 0)
+	set(hasRouteOnly, uf.RouteOnly)
+	return h
+}
+
+// newModuleMask is what newModule reads of a unit.
+const newModuleMask = hasImports | hasExports | hasBindings | hasFuncs | hasActive | hasCounters
 
 // Abs converts a unit-relative span to file offsets.
 func (u *Unit) Abs(s analysis.Span) analysis.Span { return s.Shift(u.Start) }

@@ -326,7 +326,7 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 			return true
 		}
 		u := &Unit{Start: s, End: e, Hash: h}
-		u.UnitFacts = safeSummarize(flat.Load(fe.lang, n), piece, n.Start())
+		u.setFacts(safeSummarize(flat.Load(fe.lang, n), piece, n.Start()))
 		p.units = append(p.units, u)
 		return true
 	})

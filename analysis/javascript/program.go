@@ -30,6 +30,9 @@ func newModule(path string, facts *Facts) *module {
 	m := &module{path: path, facts: facts, imports: map[string]Import{}, exports: map[string]Export{},
 		bindings: map[string]Binding{}, funcs: map[string]*Func{}, units: map[*Func]*Unit{}}
 	for _, u := range facts.Units {
+		if u.has&newModuleMask == 0 {
+			continue // a route registration: nothing to index
+		}
 		for _, im := range u.Imports {
 			if im.Local != "" {
 				m.imports[im.Local] = im

@@ -32,6 +32,9 @@ func checkInMemoryLimiters(f *analysis.File, ws analysis.Workspace, cfg *analysi
 	candidate := map[string]bool{}
 	lastName, lastOK := "\x00", false // the same callee on consecutive routes: no hashing
 	for _, u := range facts.Units {
+		if u.has&hasLibraries == 0 {
+			continue
+		}
 		for _, v := range u.Libraries {
 			ok := lastOK
 			if v.Name != lastName {

@@ -60,7 +60,7 @@ func (p *program) structureOf() map[string][]*UnitFacts {
 	for path, m := range p.modules {
 		var list []*UnitFacts
 		for _, u := range m.facts.Units {
-			if !u.RouteOnly {
+			if u.has&hasRouteOnly == 0 {
 				list = append(list, u.UnitFacts)
 			}
 		}
@@ -106,7 +106,7 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 		unitRoutes: map[*UnitFacts][]*routeReg{}, other: map[string][]*routeReg{}, roots: p.ws.Roots()}
 	for _, m := range p.modules {
 		for _, u := range m.facts.Units {
-			if u.RouteOnly {
+			if u.has&hasRouteOnly != 0 {
 				st.unitRoutes[u.UnitFacts] = nil
 			} else {
 				st.structEnd[u.UnitFacts] = u.End
@@ -167,7 +167,7 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 		routes := res.routes[path]
 		end := 0 // the anchor of a new route: the end of the structural unit before it
 		for _, u := range m.facts.Units {
-			if !u.RouteOnly {
+			if u.has&hasRouteOnly == 0 {
 				end = prev.structEnd[u.UnitFacts]
 				continue
 			}

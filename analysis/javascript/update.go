@@ -154,7 +154,7 @@ func (fe frontend) reparseRegion(text []byte, start, end, ctxStart, ctxEnd int) 
 			nextOK = nextOK || (s == end && e == ctxEnd)
 		case s >= start && e <= end:
 			u := &Unit{Start: s, End: e, Hash: maphash.Bytes(seed, text[s:e])}
-			u.UnitFacts = safeSummarize(flat.Load(fe.lang, n), ctx, n.Start())
+			u.setFacts(safeSummarize(flat.Load(fe.lang, n), ctx, n.Start()))
 			units = append(units, u)
 		default:
 			ok = false // a statement crosses the region's edge

@@ -21,7 +21,7 @@ func sameFacts(a, b *Facts) bool {
 	}
 	for i := range a.Units {
 		x, y := a.Units[i], b.Units[i]
-		if x.Start != y.Start || x.End != y.End || x.Hash != y.Hash || !reflect.DeepEqual(x.UnitFacts, y.UnitFacts) {
+		if x.Start != y.Start || x.End != y.End || x.Hash != y.Hash || x.has != y.has || x.has != hasOf(x.UnitFacts) || !reflect.DeepEqual(x.UnitFacts, y.UnitFacts) {
 			return false
 		}
 	}
