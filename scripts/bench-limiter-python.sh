@@ -45,13 +45,15 @@ url = "redis://127.0.0.1:%d/0" % port
 ids = ["ip:10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255) for i in range(1000)]
 
 
-ROUNDS = 10
+ROUNDS = 20
 
 
 def run_rounds(cases):
     """Run the sync cases in interleaved rounds, so load from other processes
-    on the machine hits every library alike. Latencies are pooled; checks/s
-    is the median of the per-round rates."""
+    on the machine hits every library alike: each round runs every case once,
+    in reverse order every other round. Latencies are pooled; checks/s is the
+    median of the per-round rates, and a comparison of two cases the median of
+    their per-round ratios (rounds a few hundred ms apart see the same machine)."""
     per_round = max(1, n // ROUNDS)
     lat = {name: [] for name, _ in cases}
     rates = {name: [] for name, _ in cases}
@@ -59,7 +61,7 @@ def run_rounds(cases):
         for i in range(500):  # warm up connections and script caches
             check(i)
     for r in range(ROUNDS):
-        for name, check in cases:
+        for name, check in (cases if r % 2 == 0 else cases[::-1]):
             gc.disable()
             samples = lat[name]
             t0 = time.perf_counter()
@@ -69,11 +71,13 @@ def run_rounds(cases):
                 samples.append(time.perf_counter() - s)
             rates[name].append(per_round / (time.perf_counter() - t0))
             gc.enable()
-    out = {}
     for name, _ in cases:
         report(name, lat[name], statistics.median(rates[name]))
-        out[name] = statistics.median(rates[name])
-    return out
+    return rates
+
+
+def ratio(rates, a, b):
+    return statistics.median(x / y for x, y in zip(rates[a], rates[b]))
 
 
 def report(name, lat, rate):
@@ -110,6 +114,7 @@ storage = RedisStorage(url)  # limits keeps only a weak reference to it
 moving = MovingWindowRateLimiter(storage)
 item = RateLimitItemPerMinute(10 ** 9)
 OURS, LIMITS = "stablestack sliding window (sync)", "limits MovingWindowRateLimiter (sync)"
+HEADERS = "limits hit + get_window_stats (headers)"
 rates = run_rounds([
     ("baseline: redis-py PING round trip", lambda i: r.ping()),
     (OURS, lambda i: ours.hit(ids[i % 1000], lim, "bench")),
@@ -117,12 +122,10 @@ rates = run_rounds([
     (LIMITS, lambda i: moving.hit(item, ids[i % 1000])),
     # What a limits user needs for RateLimit headers (Flask-Limiter does this):
     # hit() answers only yes/no, the remaining quota and reset take a second call.
-    ("limits hit + get_window_stats (headers)", lambda i: (moving.hit(item, ids[i % 1000]),
-                                                          moving.get_window_stats(item, ids[i % 1000]))),
+    (HEADERS, lambda i: (moving.hit(item, ids[i % 1000]), moving.get_window_stats(item, ids[i % 1000]))),
     # The exact log keeps one entry per request: a small limit, as it is meant for.
     ("stablestack exact log, limit 100 (sync)", lambda i: ours.hit(ids[i % 1000], (rl.Limit(100, 60),), "benchlog", exact=True)),
 ])
-ours_rate, limits_rate = rates[OURS], rates[LIMITS]
 # A loaded event loop delays reading replies; give the async runs a 1 s budget
 # so they measure Redis round trips, not fail-open shortcuts.
 aours = rl.Limiter(url, timeout=1, connect_timeout=1)
@@ -135,7 +138,10 @@ for name, limiter in (("sync", ours), ("async", aours)):
 print("memory per client and policy: stablestack %s bytes (one hash); limits moving window %s bytes (list of %d entries)"
       % (r.memory_usage("stablestack:{%s}:bench:%d:60000" % (rl._identity_hash(ids[0]), 10 ** 9)),
          r.memory_usage(next(iter(r.scan_iter("LIMITER/*")))), r.llen(next(iter(r.scan_iter("LIMITER/*"))))))
-print("throughput stablestack / limits hit(): %.2fx; / limits with header data: %.2fx"
-      % (ours_rate / limits_rate, ours_rate / rates["limits hit + get_window_stats (headers)"]))
+print("throughput stablestack / limits hit(): %.2fx; / limits with header data: %.2fx (medians of per-round ratios)"
+      % (ratio(rates, OURS, LIMITS), ratio(rates, OURS, HEADERS)))
+print("  per round: %s; ratio of the median rates: %.2fx"
+      % (" ".join("%.2f" % (x / y) for x, y in zip(rates[OURS], rates[LIMITS])),
+         statistics.median(rates[OURS]) / statistics.median(rates[LIMITS])))
 print("load average during the run: %s" % open("/proc/loadavg").read().split()[:3])
 PY
