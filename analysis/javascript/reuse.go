@@ -36,7 +36,26 @@ type reuseState struct {
 	// other are the routes registered outside route-only units, by file.
 	other map[string][]*routeReg
 	roots []string
+	// seq lists each file's route-only units in order with their routes:
+	// the next generation walks it next to its own units, and finds every
+	// statement an edit left alone by comparing pointers (not hashing
+	// thousands into unitRoutes). spare is a list no generation reads any
+	// more, whose memory the next one fills.
+	seq, spare map[string][]unitRoutes
+	// count is the number of routes of each file, to size its list.
+	count map[string]int
 }
+
+// unitRoutes is a route-only unit and the routes it registered.
+type unitRoutes struct {
+	uf     *UnitFacts
+	routes []*routeReg
+}
+
+// seqLookahead is how far ahead in the previous list a unit is looked for
+// before unitRoutes is asked: an edit replaces, adds or removes a few
+// statements.
+const seqLookahead = 4
 
 // routeOnly reports whether a top-level statement only registers routes
 // with http-method calls on a named receiver.
@@ -103,7 +122,8 @@ func sameStrings(a, b []string) bool {
 // needs to reuse it.
 func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 	st := &reuseState{it: it, structure: structure, structEnd: map[*UnitFacts]int{},
-		unitRoutes: map[*UnitFacts][]*routeReg{}, other: map[string][]*routeReg{}, roots: p.ws.Roots()}
+		unitRoutes: map[*UnitFacts][]*routeReg{}, other: map[string][]*routeReg{}, roots: p.ws.Roots(),
+		seq: map[string][]unitRoutes{}, spare: map[string][]unitRoutes{}, count: map[string]int{}}
 	for _, m := range p.modules {
 		for _, u := range m.facts.Units {
 			if u.has&hasRouteOnly != 0 {
@@ -114,6 +134,7 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 		}
 	}
 	for file, routes := range it.res.routes {
+		st.count[file] = len(routes)
 		for _, r := range routes {
 			if _, ok := st.unitRoutes[r.unit]; ok {
 				st.unitRoutes[r.unit] = append(st.unitRoutes[r.unit], r)
@@ -121,6 +142,15 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 				st.other[file] = append(st.other[file], r)
 			}
 		}
+	}
+	for path, m := range p.modules {
+		var list []unitRoutes
+		for _, u := range m.facts.Units {
+			if u.has&hasRouteOnly != 0 {
+				list = append(list, unitRoutes{u.UnitFacts, st.unitRoutes[u.UnitFacts]})
+			}
+		}
+		st.seq[path] = list
 	}
 	p.reuse = st
 }
@@ -144,7 +174,8 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 	// The route map is handed on and extended (an edit adds one entry); it
 	// is compacted when stale entries (edited-away statements) pile up.
 	next := &reuseState{it: it, structure: structure, structEnd: prev.structEnd,
-		unitRoutes: prev.unitRoutes, other: prev.other, roots: prev.roots}
+		unitRoutes: prev.unitRoutes, other: prev.other, roots: prev.roots,
+		seq: make(map[string][]unitRoutes, len(p.modules)), spare: prev.seq, count: make(map[string]int, len(p.modules))}
 	prev.unitRoutes = nil // prev is spent: a second reuse of it must fail
 	live := 0
 	saved := it.res
@@ -165,28 +196,46 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 		m := p.modules[path]
 		fr := frames[path]
 		routes := res.routes[path]
-		end := 0 // the anchor of a new route: the end of the structural unit before it
+		if n := prev.count[path] + 8; cap(routes) < n {
+			routes = append(make([]*routeReg, 0, n), routes...)
+		}
+		old := prev.seq[path]
+		list := prev.spare[path][:0] // no generation reads it any more
+		j := 0                       // where the next unit is expected in old
+		end := 0                     // the anchor of a new route: the end of the structural unit before it
 		for _, u := range m.facts.Units {
 			if u.has&hasRouteOnly == 0 {
 				end = prev.structEnd[u.UnitFacts]
 				continue
 			}
 			live++
-			if rs, ok := next.unitRoutes[u.UnitFacts]; ok {
-				routes = append(routes, rs...)
-				continue
+			var rs []*routeReg
+			found := false
+			for k := j; k < len(old) && k < j+seqLookahead; k++ {
+				if old[k].uf == u.UnitFacts {
+					rs, found, j = old[k].routes, true, k+1
+					break
+				}
 			}
-			if fr == nil {
-				return nil, false
+			if !found {
+				rs, found = next.unitRoutes[u.UnitFacts]
 			}
-			res.routes[path] = nil
-			fr.anchor = &anchor{path: path, off: end}
-			it.run(fr, &u.Scope, u)
-			fr.anchor = nil
-			added := res.routes[path]
-			next.unitRoutes[u.UnitFacts] = added
-			routes = append(routes, added...)
+			if !found {
+				if fr == nil {
+					return nil, false
+				}
+				res.routes[path] = nil
+				fr.anchor = &anchor{path: path, off: end}
+				it.run(fr, &u.Scope, u)
+				fr.anchor = nil
+				rs = res.routes[path]
+				next.unitRoutes[u.UnitFacts] = rs
+			}
+			list = append(list, unitRoutes{u.UnitFacts, rs})
+			routes = append(routes, rs...)
 		}
+		next.seq[path] = list
+		next.count[path] = len(routes)
 		if len(routes) > 0 {
 			res.routes[path] = routes
 		} else {
