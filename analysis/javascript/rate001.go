@@ -40,13 +40,9 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	loc := unitLocator{units: facts.Units}
 	// A route registered by a function that runs more than once (an
 	// installer used by two apps) is reported when any run leaves it open.
-	type open struct {
-		r    *routeReg
-		span analysis.Span
-		full string
-	}
-	var found []open
-	seen := map[analysis.Span]bool{}
+	memo := routeMemos.begin(f.Path)
+	defer routeMemos.end(f.Path, memo)
+	found, seen := memo.found, memo.seen
 	for _, r := range res.routes[f.Path] {
 		start, ok := loc.start(r.unit)
 		if r.protected || !ok {
@@ -58,16 +54,15 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 		}
 		if p, ok := unprotectedPath(r.inst, r.at, r.path, r.dynamic, 0); ok {
 			seen[span] = true
-			found = append(found, open{r, span, p})
+			found = append(found, openRoute{r, span, p})
 		}
 	}
+	memo.found = found
 	sort.Slice(found, func(i, j int) bool { return found[i].span.Start < found[j].span.Start })
 	var out []analysis.Finding
 	if len(found) > 0 {
 		out = make([]analysis.Finding, 0, len(found)) // findings are large: no regrowing
 	}
-	memo := routeMemos.begin(f.Path)
-	defer routeMemos.end(f.Path, memo)
 	for _, o := range found {
 		r, path := o.r, o.full
 		if r.dynamic {
@@ -83,6 +78,13 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	}
 	out = append(out, checkNextRoutes(f, p, cfg)...)
 	return out
+}
+
+// openRoute is a route a check found open, with its span and full path.
+type openRoute struct {
+	r    *routeReg
+	span analysis.Span
+	full string
 }
 
 // unitLocator finds the current start of a unit. Routes mostly come in
