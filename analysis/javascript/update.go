@@ -3,6 +3,7 @@ package javascript
 import (
 	"bytes"
 	"hash/maphash"
+	"sort"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -26,6 +27,9 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 	// file (see ambiguousAngle).
 	if ambiguousAngle(text) {
 		return nil, false
+	}
+	if len(edits) == 1 {
+		return fe.updateOne(old, text, edits[0])
 	}
 	type span struct {
 		start, end int
@@ -109,6 +113,74 @@ func (fe frontend) Update(path string, prev analysis.Facts, text []byte, edits [
 			return nil, false
 		}
 		facts.Units = append(facts.Units, units...)
+	}
+	return facts, true
+}
+
+// updateOne is Update for one edit (a keystroke), with the same result as
+// the general case without listing every unit as a span: the units are in
+// order, so those the edit touches are one run [a, b), found by binary
+// search; the units before it are shared with prev as they are and those
+// after it are copied, shifted (shared too when the edit keeps the length).
+func (fe frontend) updateOne(old *Facts, text []byte, e analysis.Edit) (analysis.Facts, bool) {
+	units := old.Units
+	n := len(units)
+	delta := e.NewEnd - e.OldEnd
+	a := sort.Search(n, func(i int) bool { return units[i].End >= e.Start })
+	b := a + sort.Search(n-a, func(i int) bool { return units[a+i].Start > e.OldEnd })
+	// The dirty region: the edit, widened to the units it touches.
+	ds, de := e.Start, e.NewEnd
+	if a < b {
+		ds = min(ds, units[a].Start)
+		end := units[b-1].End + delta
+		if units[b-1].End < e.OldEnd {
+			end = e.NewEnd
+		}
+		de = max(de, end)
+	}
+	first, last := ds, de
+	if a > 0 {
+		first = units[0].Start
+	}
+	if b < n {
+		last = units[n-1].End + delta
+	}
+	if first < 0 || last > len(text) {
+		return nil, false
+	}
+	// As in Update: the region takes in the gaps around it and is parsed
+	// with its neighbours.
+	start, end := 0, len(text)
+	ctxStart, ctxEnd := 0, len(text)
+	if a > 0 {
+		if units[a-1].End > ds {
+			return nil, false
+		}
+		start, ctxStart = units[a-1].End, units[a-1].Start
+	}
+	if b < n {
+		end, ctxEnd = units[b].Start+delta, units[b].End+delta
+	}
+	if start > ds || end < de {
+		return nil, false
+	}
+	region, ok := fe.reparseRegion(text, start, end, ctxStart, ctxEnd)
+	if !ok {
+		return nil, false
+	}
+	facts := &Facts{Lang: fe.lang, Units: make([]*Unit, 0, a+len(region)+n-b)}
+	facts.Units = append(facts.Units, units[:a]...)
+	facts.Units = append(facts.Units, region...)
+	if delta == 0 {
+		facts.Units = append(facts.Units, units[b:]...)
+		return facts, true
+	}
+	moved := make([]Unit, n-b) // one allocation for every shifted unit
+	for i, u := range units[b:] {
+		moved[i] = *u
+		moved[i].Start += delta
+		moved[i].End += delta
+		facts.Units = append(facts.Units, &moved[i])
 	}
 	return facts, true
 }
