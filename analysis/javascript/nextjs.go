@@ -73,19 +73,80 @@ func checkNextRoutes(f *analysis.File, p *program, cfg *analysis.Config) []analy
 				methods = []string{e.Name}
 			case kind == "nextjs-pages" && e.Name == "default":
 				methods = []string{"ALL"}
-				if fn, _, _ := it.funcOf(fr, e.Value, 0); fn != nil && len(fn.Methods) > 0 {
+				if fn := it.nextHandler(fr, e.Value, 0); fn != nil && len(fn.Methods) > 0 {
 					methods = fn.Methods
 				}
 			default:
 				continue
 			}
-			if it.isLimiter(fr, e.Value, 0) {
+			if it.nextLimited(fr, e.Value, 0) {
 				continue
 			}
 			out = append(out, routeFinding(u.Abs(e.Value.Span), methods, route, kind))
 		}
 	}
 	return out
+}
+
+// nextLimited is isLimiter for an exported Next.js handler, which is often a
+// stack of higher-order wrappers: withSession(withRateLimit(handler, ...)).
+// A limiter anywhere in the stack protects the route (every wrapper runs
+// for every request), whether it wraps the handler directly, is bound to a
+// name first (const limited = withRateLimit(...); withSession(limited)) or
+// is passed to a curried wrapper (withMiddlewares(limiter)(handler)). An
+// unknown wrapper around an unprotected handler leaves the route open.
+func (it *interp) nextLimited(fr *frame, v Value, depth int) bool {
+	if depth > 12 {
+		return false
+	}
+	if it.isLimiter(fr, v, depth) {
+		return true
+	}
+	switch v.Kind {
+	case KCall:
+		for _, a := range v.Args {
+			if (a.Kind == KCall || a.Kind == KIdent || a.Kind == KMember) && it.nextLimited(fr, a, depth+1) {
+				return true
+			}
+		}
+		if v.Callee != nil && v.Callee.Kind == KCall {
+			return it.nextLimited(fr, *v.Callee, depth+1)
+		}
+	case KIdent, KMember:
+		if f2, val, ok := it.deref(fr, v, depth+1); ok && val.Kind == KCall {
+			return it.nextLimited(f2, val, depth+1)
+		}
+	}
+	return false
+}
+
+// nextHandler is the function an exported Next.js handler runs: the value
+// itself, the function a binding holds, or the first function found among
+// the arguments of the wrappers around it (withSession(handler)), so that
+// the methods the handler checks name the route.
+func (it *interp) nextHandler(fr *frame, v Value, depth int) *Func {
+	if depth > 12 {
+		return nil
+	}
+	if fn, _, _ := it.funcOf(fr, v, depth); fn != nil {
+		return fn
+	}
+	switch v.Kind {
+	case KCall:
+		for _, a := range v.Args {
+			if a.Kind != KFunc && a.Kind != KCall && a.Kind != KIdent && a.Kind != KMember {
+				continue
+			}
+			if fn := it.nextHandler(fr, a, depth+1); fn != nil {
+				return fn
+			}
+		}
+	case KIdent, KMember:
+		if f2, val, ok := it.deref(fr, v, depth+1); ok && val.Kind == KCall {
+			return it.nextHandler(f2, val, depth+1)
+		}
+	}
+	return nil
 }
 
 func isNextMethod(name string) bool {
