@@ -10,10 +10,10 @@ import (
 )
 
 // TestNodePagesDefaultExport checks the Next.js Pages Router rewrite with a
-// finding placed by hand: arrow default exports are here because the
-// analyzer does not report them yet (the golden tests cover the function
-// and identifier forms through the real analyzer), and so are the shapes the
-// fix must decline.
+// finding placed by hand, wherever the analyzer might put it (on the export
+// or on the handler's definition), and the shapes the fix must decline. The
+// golden tests (testdata/golden/node/nextjs_pages_*) cover the function,
+// arrow, identifier and wrapper forms through the real analyzer.
 func TestNodePagesDefaultExport(t *testing.T) {
 	cases := []struct {
 		name, file, at, src, want string // want "" means no fix
