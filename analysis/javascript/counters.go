@@ -50,6 +50,9 @@ func (c *counterCollector) visit(n syntax.FlatNode, kind string) {
 		}
 	}
 	if name, ok := x.containerName(obj); ok {
+		if c.taint == nil {
+			c.taint = map[string]string{}
+		}
 		c.taint[name] = name
 	}
 }

@@ -11,7 +11,7 @@ import (
 // summarizeStatement extracts the facts of one top-level statement. base is
 // the statement's start, subtracted from every span.
 func summarizeStatement(n syntax.FlatNode, text []byte, base int) UnitFacts {
-	x := &extractor{text: text, base: base, funcs: map[[2]int]*Func{}}
+	x := &extractor{text: text, base: base, funcs: &funcMemo{}}
 	var uf UnitFacts
 	switch n.Kind() {
 	case "import_statement":
@@ -32,7 +32,7 @@ func summarizeStatement(n syntax.FlatNode, text []byte, base int) UnitFacts {
 	}
 	x.walkScope(n, &uf.Scope, nil, nil)
 	x.exportedFuncs(&uf)
-	for _, f := range x.funcs {
+	for _, f := range x.funcs.list {
 		if len(f.Calls) > 0 || len(f.Checks) > 0 {
 			uf.Active = append(uf.Active, f)
 		}

@@ -39,18 +39,18 @@ func isFunctionNode(n syntax.FlatNode) bool {
 // body, what it returns and its rate-limiting signals.
 func (x *extractor) function(n syntax.FlatNode) *Func {
 	key := [2]int{n.Start(), n.End()}
-	if f, ok := x.funcs[key]; ok {
+	if f, ok := x.funcs.get(key); ok {
 		return f
 	}
 	f := &Func{Span: x.rel(n)}
-	x.funcs[key] = f
+	x.funcs.put(key, f)
 	if nm := n.Field("name"); !nm.IsNull() {
 		f.Name, f.NameSpan = nm.Text(x.text), x.rel(nm)
 	}
 	f.Params = x.params(n)
 	// One walk of the body records its registrations and collects its
 	// signals; nested functions are summarized once and merged.
-	st := &sigState{s: &f.Signals, called: map[string]bool{}, cc: counterCollector{x: x, taint: map[string]string{}}}
+	st := &sigState{s: &f.Signals, cc: counterCollector{x: x}}
 	st.params(f.Params)
 	body := n.Field("body")
 	if body.Kind() == "statement_block" {

@@ -31,15 +31,14 @@ var identityNames = map[string]bool{
 // are merged, not re-walked: a limiter inside a factory's returned
 // middleware still makes the factory a limiter.
 type sigState struct {
-	s      *Signals
-	called map[string]bool
-	cc     counterCollector
+	s  *Signals
+	cc counterCollector
 }
 
 // merge adds a nested function's evidence.
 func (st *sigState) merge(f *Func) {
 	if st != nil && f != nil {
-		st.s.merge(&f.Signals, st.called)
+		st.s.merge(&f.Signals)
 	}
 }
 
@@ -104,7 +103,7 @@ func (x *extractor) signalNode(n syntax.FlatNode, kind string, st *sigState) {
 			s.Methods = appendUnique(s.Methods, m)
 		}
 	case "call_expression":
-		x.callSignals(n, s, st.called)
+		x.callSignals(n, s)
 	}
 }
 
@@ -127,15 +126,14 @@ func isFunctionKind(k string) bool {
 }
 
 // merge adds a nested function's evidence.
-func (s *Signals) merge(o *Signals, called map[string]bool) {
+func (s *Signals) merge(o *Signals) {
 	s.Responds429 = s.Responds429 || o.Responds429
 	s.Consumes = s.Consumes || o.Consumes
 	s.Identity = s.Identity || o.Identity
 	s.Rejects = s.Rejects || o.Rejects
 	s.CallsLimiter = s.CallsLimiter || o.CallsLimiter
 	for _, c := range o.Called {
-		if !called[c] && len(s.Called) < maxCalled {
-			called[c] = true
+		if len(s.Called) < maxCalled && !s.hasCalled(c) {
 			s.Called = append(s.Called, c)
 		}
 	}
@@ -147,10 +145,31 @@ func (s *Signals) merge(o *Signals, called map[string]bool) {
 	}
 }
 
+// hasCalled reports whether name is in Called (at most maxCalled names:
+// searched in order, no set to allocate per function).
+func (s *Signals) hasCalled(name string) bool {
+	for _, c := range s.Called {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hasCalledBytes is hasCalled on source text (no string made to compare).
+func (s *Signals) hasCalledBytes(name []byte) bool {
+	for _, c := range s.Called {
+		if c == string(name) {
+			return true
+		}
+	}
+	return false
+}
+
 // maxCalled bounds the names kept per function.
 const maxCalled = 48
 
-func (x *extractor) callSignals(n syntax.FlatNode, s *Signals, called map[string]bool) {
+func (x *extractor) callSignals(n syntax.FlatNode, s *Signals) {
 	fn := unwrap(n.Field("function"))
 	var name []byte
 	switch fn.Kind() {
@@ -183,8 +202,7 @@ func (x *extractor) callSignals(n syntax.FlatNode, s *Signals, called map[string
 	if !s.CallsLimiter && limiterLikeBytes(x.bytes(fn)) {
 		s.CallsLimiter = true
 	}
-	if len(name) > 0 && !called[string(name)] && len(s.Called) < maxCalled {
-		called[string(name)] = true
+	if len(name) > 0 && len(s.Called) < maxCalled && !s.hasCalledBytes(name) {
 		s.Called = append(s.Called, string(name))
 	}
 }

@@ -18,7 +18,45 @@ type extractor struct {
 	// funcs memoizes function summaries by node, so a function met by the
 	// scope walk, by a value and by its parent's signals is summarized once:
 	// extraction stays linear even in bundles nested ten functions deep.
-	funcs map[[2]int]*Func
+	funcs *funcMemo
+}
+
+// funcMemo is the extractor's function summaries by node span. A statement
+// has a few functions (a route, its handler): they are kept in a list,
+// searched in order, and only a statement with many (a bundle) gets a map.
+type funcMemo struct {
+	list  []*Func
+	keys  [][2]int
+	byKey map[[2]int]*Func
+}
+
+// funcMemoListMax is how many functions are searched in the list.
+const funcMemoListMax = 16
+
+func (m *funcMemo) get(key [2]int) (*Func, bool) {
+	if m.byKey != nil {
+		f, ok := m.byKey[key]
+		return f, ok
+	}
+	for i, k := range m.keys {
+		if k == key {
+			return m.list[i], true
+		}
+	}
+	return nil, false
+}
+
+func (m *funcMemo) put(key [2]int, f *Func) {
+	m.list = append(m.list, f)
+	m.keys = append(m.keys, key)
+	if m.byKey == nil && len(m.keys) > funcMemoListMax {
+		m.byKey = make(map[[2]int]*Func, 2*len(m.keys))
+		for i, k := range m.keys {
+			m.byKey[k] = m.list[i]
+		}
+	} else if m.byKey != nil {
+		m.byKey[key] = f
+	}
 }
 
 func (x *extractor) rel(n syntax.FlatNode) analysis.Span {
