@@ -1,6 +1,10 @@
 package codeactions
 
-import "github.com/stablestack/stablestack/analysis/syntax"
+import (
+	"strings"
+
+	"github.com/stablestack/stablestack/analysis/syntax"
+)
 
 // Next.js Pages Router API routes (pages/api/**): the quick fix wraps the
 // module's default export in withRateLimit, which the limiter module runs
@@ -14,6 +18,9 @@ import "github.com/stablestack/stablestack/analysis/syntax"
 //	  -> export default withRateLimit(async (req, res) => {...}, { requests: 100, window: 60 });
 //	export default handler;
 //	  -> export default withRateLimit(handler, { requests: 100, window: 60 });
+//	export { handler as default };
+//	  -> const handlerWithRateLimit = withRateLimit(handler, { requests: 100, window: 60 });
+//	     export { handlerWithRateLimit as default };
 //
 // A module has one default export, so it is found by walking the top level
 // rather than from the finding's span (which may point at the handler's
@@ -22,13 +29,13 @@ import "github.com/stablestack/stablestack/analysis/syntax"
 // of the file uses: wrapped, the declaration becomes an expression and the
 // name is no longer bound in the module.
 func (fc *fileCtx) wrapDefaultExport(wrapper, opts string) ([]Edit, bool) {
-	exp := fc.defaultExport()
-	if exp.IsNull() {
-		return nil, false
-	}
 	semi := ""
 	if ni, ok := fc.imports.(*nodeImports); ok && ni.semi {
 		semi = ";"
+	}
+	exp := fc.defaultExport()
+	if exp.IsNull() {
+		return fc.wrapDefaultSpecifier(wrapper, opts, semi)
 	}
 	if decl := exp.Field("declaration"); !decl.IsNull() {
 		switch decl.Kind() {
@@ -49,6 +56,99 @@ func (fc *fileCtx) wrapDefaultExport(wrapper, opts string) ([]Edit, bool) {
 		return nil, false
 	}
 	return []Edit{insertAt(v.Start(), wrapper+"("), insertAt(v.End(), ", "+opts+")")}, true
+}
+
+// wrapDefaultSpecifier wraps a default export written as a specifier of an
+// export clause. A specifier cannot hold a call, and the fix only adds text,
+// so the wrapped handler gets a name of its own, declared where the handler
+// is already initialized (before the export, or after the handler's own
+// declaration when that comes later):
+//
+//	export { config, handler as default };
+//	  -> const handlerWithRateLimit = withRateLimit(handler, { requests: 100, window: 60 });
+//	     export { config, handlerWithRateLimit as default };
+//
+// It declines for re-exports (`export { default } from './x'`, which would
+// need an import), type-only exports and when the new name is taken.
+func (fc *fileCtx) wrapDefaultSpecifier(wrapper, opts, semi string) ([]Edit, bool) {
+	var stmt, name syntax.Node
+	fc.root.NamedChildren(func(n syntax.Node) bool {
+		if n.Kind() != "export_statement" || !n.Field("source").IsNull() {
+			return true
+		}
+		n.NamedChildren(func(c syntax.Node) bool {
+			if c.Kind() != "export_clause" {
+				return true
+			}
+			c.NamedChildren(func(sp syntax.Node) bool {
+				if a := sp.Field("alias"); sp.Kind() == "export_specifier" && !a.IsNull() && a.Kind() == "identifier" &&
+					a.Text(fc.text) == "default" && sp.Field("name").Kind() == "identifier" {
+					stmt, name = n, sp.Field("name")
+				}
+				return name.IsNull()
+			})
+			return name.IsNull()
+		})
+		return stmt.IsNull()
+	})
+	if stmt.IsNull() || !strings.HasPrefix(strings.TrimSpace(string(fc.text[stmt.Start()+len("export"):])), "{") {
+		return nil, false // none, or export type { ... }
+	}
+	handler := name.Text(fc.text)
+	local := handler + "WithRateLimit"
+	if fc.nameUsed(local) {
+		return nil, false
+	}
+	decl := "const " + local + " = " + wrapper + "(" + handler + ", " + opts + ")" + semi
+	edits := []Edit{insertAt(name.End(), "WithRateLimit")}
+	if later := fc.declarationAfter(handler, stmt.End()); !later.IsNull() {
+		return append(edits, insertAt(later.End(), "\n"+decl)), true
+	}
+	if ls := lineStart(fc.text, stmt.Start()); strings.TrimSpace(string(fc.text[ls:stmt.Start()])) == "" {
+		return append(edits, insertAt(ls, decl+"\n")), true
+	}
+	// const handler = ...; export { handler as default }: on the same line.
+	return append(edits, insertAt(stmt.Start(), strings.TrimSuffix(decl, ";")+"; ")), true
+}
+
+// declarationAfter is the top-level statement declaring name that starts at
+// or after off, or the null node.
+func (fc *fileCtx) declarationAfter(name string, off int) (decl syntax.Node) {
+	fc.root.NamedChildren(func(n syntax.Node) bool {
+		if n.Start() < off {
+			return true
+		}
+		switch n.Kind() {
+		case "lexical_declaration", "variable_declaration":
+			n.NamedChildren(func(d syntax.Node) bool {
+				if d.Kind() == "variable_declarator" && d.Field("name").Text(fc.text) == name {
+					decl = n
+				}
+				return decl.IsNull()
+			})
+		case "function_declaration", "generator_function_declaration", "class_declaration":
+			if n.Field("name").Text(fc.text) == name {
+				decl = n
+			}
+		}
+		return decl.IsNull()
+	})
+	return decl
+}
+
+// nameUsed reports whether an identifier named name occurs in the file.
+func (fc *fileCtx) nameUsed(name string) bool {
+	used := false
+	fc.root.Walk(func(n syntax.Node) bool {
+		if used {
+			return false
+		}
+		if k := n.Kind(); (k == "identifier" || k == "shorthand_property_identifier" || k == "property_identifier") && n.Text(fc.text) == name {
+			used = true
+		}
+		return !used
+	})
+	return used
 }
 
 // defaultExport is the top-level `export default ...` statement, or the null

@@ -36,8 +36,29 @@ func TestNodePagesDefaultExport(t *testing.T) {
 		name: "declined: class default export", file: "pages/api/c.js", at: "export default",
 		src: "export default class Handler {}\n",
 	}, {
-		name: "declined: no default export", file: "pages/api/d.js", at: "function",
-		src: "function handler(req, res) {\n  res.end('ok');\n}\nexport { handler as default };\n",
+		name: "export clause, only specifier", file: "pages/api/d.js", at: "handler as default",
+		src:  "function handler(req, res) {\n  res.end('ok');\n}\nexport { handler as default };\n",
+		want: "import { withRateLimit } from '../../stablestack-rate-limiter.js';\n\nfunction handler(req, res) {\n  res.end('ok');\n}\nconst handlerWithRateLimit = withRateLimit(handler, { requests: 100, window: 60 });\nexport { handlerWithRateLimit as default };\n",
+	}, {
+		name: "export clause before the handler, no semicolons", file: "pages/api/e.js", at: "handler as default",
+		src:  "const config = {}\nexport { handler as default, config }\nconst handler = (req, res) => {\n  res.end('ok')\n}\n",
+		want: "import { withRateLimit } from '../../stablestack-rate-limiter.js'\n\nconst config = {}\nexport { handlerWithRateLimit as default, config }\nconst handler = (req, res) => {\n  res.end('ok')\n}\nconst handlerWithRateLimit = withRateLimit(handler, { requests: 100, window: 60 })\n",
+	}, {
+		name: "export clause on the handler's line", file: "pages/api/f.ts", at: "handler as default",
+		src:  "const handler = async (req, res) => { res.end('ok') }; export { handler as default }\n",
+		want: "import { withRateLimit } from '../../stablestack-rate-limiter';\n\nconst handler = async (req, res) => { res.end('ok') }; const handlerWithRateLimit = withRateLimit(handler, { requests: 100, window: 60 }); export { handlerWithRateLimit as default }\n",
+	}, {
+		name: "declined: the new name is taken", file: "pages/api/g.js", at: "handler as default",
+		src: "const handlerWithRateLimit = 1;\nconst handler = (req, res) => res.end('ok');\nexport { handler as default };\n",
+	}, {
+		name: "declined: re-exported default", file: "pages/api/j.js", at: "default",
+		src: "export { default } from '../../lib/handler';\n",
+	}, {
+		name: "declined: re-exported under default", file: "pages/api/h.js", at: "handler as default",
+		src: "export { handler as default } from '../../lib/handler';\n",
+	}, {
+		name: "declined: no default export", file: "pages/api/i.js", at: "function",
+		src: "export function handler(req, res) {\n  res.end('ok');\n}\n",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
