@@ -73,13 +73,23 @@ func checkNextRoutes(f *analysis.File, p *program, cfg *analysis.Config) []analy
 				methods = []string{e.Name}
 			case kind == "nextjs-pages" && e.Name == "default":
 				methods = []string{"ALL"}
-				if fn := it.nextHandler(fr, e.Value, 0); fn != nil && len(fn.Methods) > 0 {
-					methods = fn.Methods
-				}
 			default:
 				continue
 			}
-			if it.nextLimited(fr, e.Value, 0) {
+			// A re-export (export { default } from '../../lib/handler') is
+			// judged by the value it names in the module it comes from.
+			vfr, v := fr, e.Value
+			if e.From != "" {
+				if tm, val, ok := it.p.export(m, e.Name, 0); ok {
+					vfr, v = it.moduleFrame(tm), val
+				}
+			}
+			if kind == "nextjs-pages" {
+				if fn := it.nextHandler(vfr, v, 0); fn != nil && len(fn.Methods) > 0 {
+					methods = fn.Methods
+				}
+			}
+			if it.nextLimited(vfr, v, 0) {
 				continue
 			}
 			out = append(out, routeFinding(u.Abs(e.Value.Span), methods, route, kind))
