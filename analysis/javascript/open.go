@@ -307,16 +307,20 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 	if root.HasError() {
 		return openedPiece{failed: true}
 	}
-	var flat syntax.Flat
-	var last syntax.Node
-	root.Children(func(n syntax.Node) bool {
+	// The whole piece is copied in one walk (the statements' nodes are
+	// all read anyway): no call into C, and no node in smacker's cache,
+	// per statement.
+	flat := pieceFlats.Get().(*syntax.Flat)
+	defer pieceFlats.Put(flat)
+	var last syntax.FlatNode
+	flat.Load(fe.lang, root).Children(func(n syntax.FlatNode) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
 			return true
 		}
 		last = n
 		s, e := start+n.Start(), start+n.End()
 		if len(p.units) == 0 {
-			p.first = shapeOf(flat.Load(fe.lang, n), start)
+			p.first = shapeOf(n, start)
 		}
 		h := maphash.Bytes(seed, text[s:e])
 		if u, ok := reuse[h]; ok && u.End-u.Start == e-s {
@@ -326,7 +330,7 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 			return true
 		}
 		u := &Unit{Start: s, End: e, Hash: h}
-		u.setFacts(safeSummarize(flat.Load(fe.lang, n), piece, n.Start()))
+		u.setFacts(safeSummarize(n, piece, n.Start()))
 		p.units = append(p.units, u)
 		return true
 	})
@@ -334,9 +338,13 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 		p.failed = true
 		return p
 	}
-	p.last = shapeOf(flat.Load(fe.lang, last), start)
+	p.last = shapeOf(last, start)
 	return p
 }
+
+// pieceFlats recycles the copies of whole pieces (a megabyte for a 32 KB
+// piece of routes) across the pieces and the opens.
+var pieceFlats = sync.Pool{New: func() any { return new(syntax.Flat) }}
 
 // sameInContext parses the last statement of a and the first of b together
 // and reports whether that gives exactly those two statements, node for
@@ -383,7 +391,11 @@ func shapeOf(n syntax.FlatNode, base int) nodeShape {
 		if c != n {
 			parent = c.Parent().Index() - root
 		}
-		out = append(out, shapeNode{sym: c.Symbol(), field: c.FieldID(), named: c.IsNamed(), parent: parent,
+		field := c.FieldID()
+		if c == n {
+			field = 0 // the statement's own field in its parent is not its shape
+		}
+		out = append(out, shapeNode{sym: c.Symbol(), field: field, named: c.IsNamed(), parent: parent,
 			start: base + c.Start(), end: base + c.End()})
 		return true
 	})
