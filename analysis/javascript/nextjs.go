@@ -200,7 +200,7 @@ func (it *interp) moduleMiddlewareLimits(m *module, route string) bool {
 	fr := it.moduleFrame(m)
 	limits := false
 	for _, name := range []string{"middleware", "default"} {
-		if e, ok := m.exports[name]; ok && it.isLimiter(fr, e.Value, 0) {
+		if e, ok := m.exports[name]; ok && it.nextLimited(fr, e.Value, 0) {
 			limits = true
 		}
 	}
