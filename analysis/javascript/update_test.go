@@ -85,9 +85,14 @@ func TestUpdateEqualsSummarize(t *testing.T) {
 					}
 				}
 				// Keep going from the edited text while it still parses, as
-				// an editor session does; restart from the original otherwise.
+				// an editor session does (from Update's facts when it took
+				// the edit, so Updates build on Updates); restart from the
+				// original otherwise.
 				if !want.Broken {
 					text, prev = next, want
+					if ok {
+						prev = got.(*Facts)
+					}
 				}
 			}
 		}
