@@ -142,7 +142,9 @@ func programFor(f *analysis.File, ws analysis.Workspace, cfg *analysis.Config) *
 		return true
 	})
 	if facts, ok := f.Facts.(*Facts); ok {
-		p.modules[f.Path] = newModule(f.Path, facts)
+		if m := p.modules[f.Path]; m == nil || m.facts != facts { // the workspace's copy may be this one
+			p.modules[f.Path] = newModule(f.Path, facts)
+		}
 	}
 	if !fresh {
 		cacheMu.Lock()
