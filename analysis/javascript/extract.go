@@ -273,7 +273,19 @@ var libraryWords = [][]byte{[]byte("imit"), []byte("slowdown"), []byte("memoryst
 
 // mayHoldLibraries is the cheap test that spares most statements a walk.
 func mayHoldLibraries(text []byte) bool {
-	lower := bytes.ToLower(text)
+	// A statement is usually short and ASCII: lower-case it on the stack.
+	var buf [512]byte
+	lower := buf[:0]
+	for _, c := range text {
+		if c >= 0x80 || len(lower) == len(buf) {
+			lower = bytes.ToLower(text) // Unicode case mapping, or long
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
 	for _, w := range libraryWords {
 		if bytes.Contains(lower, w) {
 			return true
