@@ -121,8 +121,16 @@ func sameStrings(a, b []string) bool {
 // remember records, after a full interpretation, what the next generation
 // needs to reuse it.
 func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
+	routeUnits := 0 // sizes unitRoutes: 5,000 entries grew it a dozen times
+	for _, m := range p.modules {
+		for _, u := range m.facts.Units {
+			if u.has&hasRouteOnly != 0 {
+				routeUnits++
+			}
+		}
+	}
 	st := &reuseState{it: it, structure: structure, structEnd: map[*UnitFacts]int{},
-		unitRoutes: map[*UnitFacts][]*routeReg{}, other: map[string][]*routeReg{}, roots: p.ws.Roots(),
+		unitRoutes: make(map[*UnitFacts][]*routeReg, routeUnits), other: map[string][]*routeReg{}, roots: p.ws.Roots(),
 		seq: map[string][]unitRoutes{}, spare: map[string][]unitRoutes{}, count: map[string]int{}}
 	for _, m := range p.modules {
 		for _, u := range m.facts.Units {
@@ -144,7 +152,16 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 		}
 	}
 	for path, m := range p.modules {
-		var list []unitRoutes
+		n := 0
+		for _, u := range m.facts.Units {
+			if u.has&hasRouteOnly != 0 {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		list := make([]unitRoutes, 0, n)
 		for _, u := range m.facts.Units {
 			if u.has&hasRouteOnly != 0 {
 				list = append(list, unitRoutes{u.UnitFacts, st.unitRoutes[u.UnitFacts]})
