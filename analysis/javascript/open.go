@@ -311,7 +311,11 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 	// all read anyway): no call into C, and no node in smacker's cache,
 	// per statement.
 	flat := pieceFlats.Get().(*syntax.Flat)
-	defer pieceFlats.Put(flat)
+	defer func() {
+		if flat.Len() <= maxPooledFlatNodes {
+			pieceFlats.Put(flat)
+		}
+	}()
 	var last syntax.FlatNode
 	flat.Load(fe.lang, root).Children(func(n syntax.FlatNode) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
@@ -342,9 +346,13 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 	return p
 }
 
-// pieceFlats recycles the copies of whole pieces (a megabyte for a 32 KB
-// piece of routes) across the pieces and the opens.
+// pieceFlats recycles the copies of whole pieces (about a megabyte for a
+// 100 KB piece of routes) across the pieces and the opens; the copy of a
+// piece larger than maxPooledFlatNodes (one huge statement of a bundle) is
+// left to the collector rather than kept.
 var pieceFlats = sync.Pool{New: func() any { return new(syntax.Flat) }}
+
+const maxPooledFlatNodes = 1 << 18 // 6 MB
 
 // sameInContext parses the last statement of a and the first of b together
 // and reports whether that gives exactly those two statements, node for
