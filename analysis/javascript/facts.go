@@ -54,7 +54,7 @@ type Unit struct {
 }
 
 // unitHas is a set of the UnitFacts lists that are not empty.
-type unitHas uint8
+type unitHas uint16
 
 const (
 	hasImports unitHas = 1 << iota
@@ -65,12 +65,41 @@ const (
 	hasCounters
 	hasLibraries
 	hasRouteOnly // not a list: UnitFacts.RouteOnly
+	// hasSemicolonEnd is syntax, not facts: the statement's last token is
+	// a ";" (endsWithSemicolon). Set with the facts by Unit.summarize.
+	hasSemicolonEnd
 )
 
 // setFacts gives the unit its facts and their summary.
 func (u *Unit) setFacts(uf *UnitFacts) {
 	u.UnitFacts = uf
 	u.has = hasOf(uf)
+}
+
+// summarize gives the unit the facts of its statement n (text is what n's
+// offsets index, base n's start in it).
+func (u *Unit) summarize(n syntax.FlatNode, text []byte, base int) {
+	u.setFacts(safeSummarize(n, text, base))
+	if endsWithSemicolon(n) {
+		u.has |= hasSemicolonEnd
+	}
+}
+
+// endsWithSemicolon reports whether a statement's last token is a ";"
+// (not a comment, not an automatic semicolon): the statement then ends
+// there whatever follows it, but for an "else".
+func endsWithSemicolon(n syntax.FlatNode) bool {
+	for {
+		var last syntax.FlatNode
+		n.Children(func(c syntax.FlatNode) bool { last = c; return true })
+		if last.IsNull() {
+			return n.Kind() == ";" && !n.IsExtra() && !n.IsError()
+		}
+		if last.End() != n.End() {
+			return false
+		}
+		n = last
+	}
 }
 
 func hasOf(uf *UnitFacts) unitHas {

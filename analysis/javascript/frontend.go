@@ -84,7 +84,7 @@ func (fe frontend) summarizeAll(todo []pending, text []byte, size int) {
 	if size < parallelBytes || runtime.GOMAXPROCS(0) == 1 {
 		var flat syntax.Flat // one copy of the current statement's nodes, reused
 		for _, p := range todo {
-			p.u.setFacts(safeSummarize(flat.Load(fe.lang, p.n), text, p.u.Start))
+			p.u.summarize(flat.Load(fe.lang, p.n), text, p.u.Start)
 		}
 		return
 	}
@@ -105,7 +105,7 @@ func (fe frontend) summarizeAll(todo []pending, text []byte, size int) {
 			flat = new(syntax.Flat)
 		}
 		p := todo[order[k]]
-		p.u.setFacts(safeSummarize(flat.Load(fe.lang, p.n), text, p.u.Start))
+		p.u.summarize(flat.Load(fe.lang, p.n), text, p.u.Start)
 		select {
 		case flats <- flat:
 		default:

@@ -334,7 +334,7 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 			return true
 		}
 		u := &Unit{Start: s, End: e, Hash: h}
-		u.setFacts(safeSummarize(n, piece, n.Start()))
+		u.summarize(n, piece, n.Start())
 		p.units = append(p.units, u)
 		return true
 	})

@@ -21,7 +21,7 @@ func sameFacts(a, b *Facts) bool {
 	}
 	for i := range a.Units {
 		x, y := a.Units[i], b.Units[i]
-		if x.Start != y.Start || x.End != y.End || x.Hash != y.Hash || x.has != y.has || x.has != hasOf(x.UnitFacts) || !reflect.DeepEqual(x.UnitFacts, y.UnitFacts) {
+		if x.Start != y.Start || x.End != y.End || x.Hash != y.Hash || x.has != y.has || x.has&^hasSemicolonEnd != hasOf(x.UnitFacts) || !reflect.DeepEqual(x.UnitFacts, y.UnitFacts) {
 			return false
 		}
 	}
@@ -214,4 +214,48 @@ func TestUpdateAmbiguousAngles(t *testing.T) {
 		}
 	}
 	t.Logf("%d edits took the fast path", checked)
+}
+
+// Update parses a region without its neighbours only where a ";" token
+// settles the boundary (reparseTerminated). A ";" inside a comment that
+// ends a statement (closed by an automatic semicolon) does not: the
+// statement still joins a line starting with "(". Each edit's facts equal
+// Summarize's, and the benchmark's edit takes the short parse.
+func TestUpdateTerminatedBoundaries(t *testing.T) {
+	cases := []struct {
+		name, text string
+		at, old    string // old (at the first occurrence of at, after it) is replaced by ins
+		ins        string
+		short      bool // the region is parsed alone
+	}{
+		{"comment ; before the region", "a = b // x;\nfoo();\n", "foo", "", "(c);\n", false},
+		{"comment ; ends the region", "p();\nq();\n(z);\n", "q", "();", " // w;", false},
+		{"no ; ends the region", "p();\nq();\n(z);\n", "q", "();", "", false},
+		{"region on the line of the statement before", "p(); q();\nr();\n", "q", "();", "(2);", false},
+		{"terminated on both sides", "p();\nq();\nr();\n", "q", "();", "(1);", true},
+		{"benchmark edit", string(routesFile(50, -1)), "app.post('/r20', ", "", "rateLimit({ requests: 5, window: 60 }), ", true},
+	}
+	fe := frontend{lang: syntax.JavaScript}
+	for _, c := range cases {
+		text := []byte(c.text)
+		prev := summarize(t, syntax.JavaScript, text, nil)
+		at := strings.Index(c.text, c.at) + len(c.at)
+		if c.at == "foo" {
+			at -= len(c.at) // an insertion before the anchor: "(c);" starts its line
+		}
+		if !strings.HasPrefix(c.text[at:], c.old) {
+			t.Fatalf("%s: %q does not follow %q", c.name, c.old, c.at)
+		}
+		oldEnd := at + len(c.old)
+		next := append(append(append([]byte{}, text[:at]...), c.ins...), text[oldEnd:]...)
+		hits := terminatedHits.Load()
+		got, ok := fe.Update("x.js", prev, next, []analysis.Edit{{Start: at, OldEnd: oldEnd, NewEnd: at + len(c.ins)}})
+		want := summarize(t, syntax.JavaScript, next, nil)
+		if ok && !sameFacts(got.(*Facts), want) {
+			t.Errorf("%s: Update differs from Summarize on\n%s", c.name, next)
+		}
+		if short := terminatedHits.Load() > hits; short != c.short {
+			t.Errorf("%s: parsed without neighbours: %v, want %v (text %q)", c.name, short, c.short, next)
+		}
+	}
 }
