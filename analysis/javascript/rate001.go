@@ -43,7 +43,7 @@ func checkUnprotectedRoutes(f *analysis.File, ws analysis.Workspace, cfg *analys
 	memo := routeMemos.begin(f.Path)
 	defer routeMemos.end(f.Path, memo)
 	found, seen := memo.found, memo.seen
-	for _, r := range res.routes[f.Path] {
+	for _, r := range res.open[f.Path] {
 		start, ok := loc.start(r.unit)
 		if r.protected || !ok {
 			continue

@@ -42,14 +42,16 @@ type reuseState struct {
 	// thousands into unitRoutes). spare is a list no generation reads any
 	// more, whose memory the next one fills.
 	seq, spare map[string][]unitRoutes
-	// count is the number of routes of each file, to size its list.
+	// count is the number of open routes of each file, to size its list.
 	count map[string]int
 }
 
-// unitRoutes is a route-only unit and the routes it registered.
+// unitRoutes is a route-only unit, the routes it registered and those of
+// them not protected by their own handler chain (openOf).
 type unitRoutes struct {
 	uf     *UnitFacts
 	routes []*routeReg
+	open   []*routeReg
 }
 
 // seqLookahead is how far ahead in the previous list a unit is looked for
@@ -142,7 +144,7 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 		}
 	}
 	for file, routes := range it.res.routes {
-		st.count[file] = len(routes)
+		st.count[file] = len(it.res.open[file])
 		for _, r := range routes {
 			if _, ok := st.unitRoutes[r.unit]; ok {
 				st.unitRoutes[r.unit] = append(st.unitRoutes[r.unit], r)
@@ -164,7 +166,8 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 		list := make([]unitRoutes, 0, n)
 		for _, u := range m.facts.Units {
 			if u.has&hasRouteOnly != 0 {
-				list = append(list, unitRoutes{u.UnitFacts, st.unitRoutes[u.UnitFacts]})
+				rs := st.unitRoutes[u.UnitFacts]
+				list = append(list, unitRoutes{u.UnitFacts, rs, openOf(rs)})
 			}
 		}
 		st.seq[path] = list
@@ -184,10 +187,9 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 		return nil, false // already built on by another program
 	}
 	it := prev.it
-	res := &interpretation{routes: map[string][]*routeReg{}}
-	for file, routes := range prev.other {
-		res.routes[file] = append([]*routeReg(nil), routes...)
-	}
+	// res.routes is only where it.run puts the routes of a new statement;
+	// res.open is the result.
+	res := &interpretation{routes: map[string][]*routeReg{}, open: make(map[string][]*routeReg, len(p.modules))}
 	// The route map is handed on and extended (an edit adds one entry); it
 	// is compacted when stale entries (edited-away statements) pile up.
 	next := &reuseState{it: it, structure: structure, structEnd: prev.structEnd,
@@ -212,13 +214,15 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 	for _, path := range paths {
 		m := p.modules[path]
 		fr := frames[path]
-		routes := res.routes[path]
-		if n := prev.count[path] + 8; cap(routes) < n {
-			routes = append(make([]*routeReg, 0, n), routes...)
+		var open []*routeReg
+		if n := prev.count[path]; n > 0 {
+			open = make([]*routeReg, 0, n+8)
 		}
+		open = append(open, openOf(prev.other[path])...)
 		old := prev.seq[path]
 		list := prev.spare[path][:0] // no generation reads it any more
 		j := 0                       // where the next unit is expected in old
+		run := 0                     // old[run:j] are taken in order, not yet copied to list
 		end := 0                     // the anchor of a new route: the end of the structural unit before it
 		for _, u := range m.facts.Units {
 			if u.has&hasRouteOnly == 0 {
@@ -226,37 +230,45 @@ func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts)
 				continue
 			}
 			live++
-			var rs []*routeReg
+			if j < len(old) && old[j].uf == u.UnitFacts {
+				open = append(open, old[j].open...)
+				j++
+				continue // copied with its run, in one go
+			}
+			list = append(list, old[run:j]...)
+			var e unitRoutes
 			found := false
-			for k := j; k < len(old) && k < j+seqLookahead; k++ {
+			for k := j + 1; k < len(old) && k < j+seqLookahead; k++ {
 				if old[k].uf == u.UnitFacts {
-					rs, found, j = old[k].routes, true, k+1
+					e, found, j = old[k], true, k+1
 					break
 				}
 			}
 			if !found {
-				rs, found = next.unitRoutes[u.UnitFacts]
-			}
-			if !found {
-				if fr == nil {
-					return nil, false
+				var rs []*routeReg
+				if rs, found = next.unitRoutes[u.UnitFacts]; !found {
+					if fr == nil {
+						return nil, false
+					}
+					res.routes[path] = nil
+					fr.anchor = &anchor{path: path, off: end}
+					it.run(fr, &u.Scope, u)
+					fr.anchor = nil
+					rs = res.routes[path]
+					next.unitRoutes[u.UnitFacts] = rs
 				}
-				res.routes[path] = nil
-				fr.anchor = &anchor{path: path, off: end}
-				it.run(fr, &u.Scope, u)
-				fr.anchor = nil
-				rs = res.routes[path]
-				next.unitRoutes[u.UnitFacts] = rs
+				e = unitRoutes{u.UnitFacts, rs, openOf(rs)}
 			}
-			list = append(list, unitRoutes{u.UnitFacts, rs})
-			routes = append(routes, rs...)
+			list = append(list, e)
+			open = append(open, e.open...)
+			run = j
 		}
+		list = append(list, old[run:j]...)
+		delete(res.routes, path)
 		next.seq[path] = list
-		next.count[path] = len(routes)
-		if len(routes) > 0 {
-			res.routes[path] = routes
-		} else {
-			delete(res.routes, path)
+		next.count[path] = len(open)
+		if len(open) > 0 {
+			res.open[path] = open
 		}
 	}
 	if len(next.unitRoutes) > 2*live+64 {

@@ -179,6 +179,11 @@ func TestReuseRouteEditsEqualsFresh(t *testing.T) {
 		if got != want {
 			t.Fatalf("step %d differs from a fresh engine\n--- live\n%s\n--- fresh\n%s\n--- text\n%s", step, got, want, text)
 		}
+		// The ordered lists only speed reuse up (the map answers too):
+		// check that they stay complete.
+		if err := javascript.CheckReuseSeq(live); err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
 		if want == "" {
 			t.Fatalf("step %d: no findings: the file does not exercise RATE001", step)
 		}
