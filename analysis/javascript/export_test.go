@@ -2,6 +2,7 @@ package javascript
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/stablestack/stablestack/analysis"
 )
@@ -33,17 +34,6 @@ func CheckReuseSeq(ws analysis.Workspace) error {
 	if st.unitRoutes == nil {
 		return nil // built on already
 	}
-	same := func(a, b []*routeReg) bool {
-		if len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if a[i] != b[i] {
-				return false
-			}
-		}
-		return true
-	}
 	for path, m := range c.p.modules {
 		var want []*UnitFacts
 		for _, u := range m.facts.Units {
@@ -57,7 +47,7 @@ func CheckReuseSeq(ws analysis.Workspace) error {
 		}
 		for i, e := range got {
 			rs, ok := st.unitRoutes[e.uf]
-			if e.uf != want[i] || !ok || !same(rs, e.routes) || !same(openOf(rs), e.open) {
+			if e.uf != want[i] || !ok || !slices.Equal(rs, e.routes) || !slices.Equal(openOf(rs), e.open) {
 				return fmt.Errorf("%s: seq entry %d is not route-only unit %d with its routes", path, i, i)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash/maphash"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -376,7 +377,7 @@ func (fe frontend) sameInContext(text []byte, a, b *openedPiece) bool {
 		}
 		return len(got) <= 2
 	})
-	return len(got) == 2 && got[0].equal(a.last) && got[1].equal(b.first)
+	return len(got) == 2 && slices.Equal(got[0], a.last) && slices.Equal(got[1], b.first)
 }
 
 // nodeShape is a statement's tree as a flat list: every node in preorder
@@ -412,15 +413,3 @@ func shapeOf(n syntax.FlatNode, base int) nodeShape {
 
 func (s nodeShape) start() int { return s[0].start }
 func (s nodeShape) end() int   { return s[0].end }
-
-func (s nodeShape) equal(o nodeShape) bool {
-	if len(s) != len(o) {
-		return false
-	}
-	for i := range s {
-		if s[i] != o[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -1,6 +1,7 @@
 package javascript
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
@@ -108,18 +109,6 @@ func sameStructure(a, b map[string][]*UnitFacts) bool {
 	return true
 }
 
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // remember records, after a full interpretation, what the next generation
 // needs to reuse it.
 func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
@@ -178,7 +167,7 @@ func (p *program) remember(it *interp, structure map[string][]*UnitFacts) {
 // reuseFrom builds this program's interpretation from the previous one's
 // state when only route-only statements changed; ok=false otherwise.
 func (p *program) reuseFrom(prev *reuseState, structure map[string][]*UnitFacts) (*interpretation, bool) {
-	if prev == nil || !sameStructure(prev.structure, structure) || !sameStrings(prev.roots, p.ws.Roots()) {
+	if prev == nil || !sameStructure(prev.structure, structure) || !slices.Equal(prev.roots, p.ws.Roots()) {
 		return nil, false
 	}
 	prev.mu.Lock()

@@ -1,6 +1,7 @@
 package python
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,15 +244,7 @@ func sameExports(removed, added []*UnitFacts) bool {
 			b = append(b, uf.deps.export)
 		}
 	}
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(a, b)
 }
 
 // emptyExport is the digest of a statement exporting nothing (a plain
