@@ -155,25 +155,37 @@ func (e *fakeEditor) lastCount(uri string) int {
 	return len(ps[len(ps)-1].Diagnostics)
 }
 
-func TestCrossFileRecheck(t *testing.T) {
+// openProtectedMain opens items.py (flagged: main.py includes its router
+// without a limit), then opens main.py and adds a limit to that include
+// without saving; items.py is cleared. It returns the editor, the two URIs
+// and the edited text of main.py.
+func openProtectedMain(t *testing.T) (e *fakeEditor, itemsURI, mainURI, protected string) {
 	dir := writeTree(t, multifile)
-	e := newEditor(t)
+	e = newEditor(t)
 	e.initialize(defaultCaps(), folders(dir))
-	itemsURI := pathToURI(filepath.Join(dir, "app", "routers", "items.py"))
+	itemsURI = pathToURI(filepath.Join(dir, "app", "routers", "items.py"))
 	e.open(itemsURI, "python", multifile["app/routers/items.py"])
 	e.waitIndexed(1)
 	e.waitFor("items.py flagged once main.py is indexed", func() bool { return e.lastCount(itemsURI) == 2 })
 
-	// Protect the items router in main.py (an open buffer, not saved): the
-	// other open document is re-published.
-	mainURI := pathToURI(filepath.Join(dir, "app", "main.py"))
+	mainURI = pathToURI(filepath.Join(dir, "app", "main.py"))
 	e.open(mainURI, "python", multifile["app/main.py"])
 	e.diagnosticsAt(mainURI, 1)
 	line := `app.include_router(items.router, prefix="/items"`
-	e.change(mainURI, edit{l1: 7, c1: len(line), l2: 7, c2: len(line), text: `, dependencies=[Depends(RateLimiter(times=5, seconds=60))]`})
+	limit := `, dependencies=[Depends(RateLimiter(times=5, seconds=60))]`
+	e.change(mainURI, edit{l1: 7, c1: len(line), l2: 7, c2: len(line), text: limit})
+	protected = strings.Replace(multifile["app/main.py"], line, line+limit, 1)
+	if e.text(mainURI) != protected {
+		t.Fatalf("edited text:\n%s", e.text(mainURI))
+	}
 	e.waitFor("items.py cleared", func() bool { return e.lastCount(itemsURI) == 0 })
+	return e, itemsURI, mainURI, protected
+}
 
-	// Closing main.py restores its on-disk facts: items.py is flagged again.
+// An open buffer's unsaved change reaches the other open documents, and
+// closing it restores the file's on-disk facts.
+func TestCrossFileRecheck(t *testing.T) {
+	e, itemsURI, mainURI, _ := openProtectedMain(t)
 	e.close(mainURI)
 	e.waitFor("items.py flagged again", func() bool { return e.lastCount(itemsURI) == 2 })
 	e.shutdown()
@@ -182,26 +194,10 @@ func TestCrossFileRecheck(t *testing.T) {
 // A modified buffer closed and opened again at once: the file on disk is
 // re-parsed in the background, and the reopened buffer still wins.
 func TestReopenWhileClosedFileReindexes(t *testing.T) {
-	dir := writeTree(t, multifile)
-	e := newEditor(t)
-	e.initialize(defaultCaps(), folders(dir))
-	itemsURI := pathToURI(filepath.Join(dir, "app", "routers", "items.py"))
-	e.open(itemsURI, "python", multifile["app/routers/items.py"])
-	e.waitIndexed(1)
-	e.waitFor("items.py flagged", func() bool { return e.lastCount(itemsURI) == 2 })
-
-	mainURI := pathToURI(filepath.Join(dir, "app", "main.py"))
-	line := `app.include_router(items.router, prefix="/items"`
-	protected := strings.Replace(multifile["app/main.py"], line, line+`, dependencies=[Depends(RateLimiter(times=5, seconds=60))]`, 1)
-	e.open(mainURI, "python", multifile["app/main.py"])
-	e.change(mainURI, edit{l1: 7, c1: len(line), l2: 7, c2: len(line), text: `, dependencies=[Depends(RateLimiter(times=5, seconds=60))]`})
-	if e.text(mainURI) != protected {
-		t.Fatalf("edited text:\n%s", e.text(mainURI))
-	}
-	e.waitFor("items.py cleared", func() bool { return e.lastCount(itemsURI) == 0 })
+	e, _, mainURI, protected := openProtectedMain(t)
 	e.close(mainURI)
 	e.open(mainURI, "python", protected)
-	mainPath := filepath.Join(dir, "app", "main.py")
+	mainPath, _ := uriToPath(mainURI)
 	var buffer analysis.Facts
 	e.waitFor("the reopened buffer analyzed", func() bool {
 		for _, dd := range e.srv.docs.all() {
