@@ -13,12 +13,7 @@ import (
 // leave exactly the states of m single checks made one after the other at the
 // same instant, as the reference model computes them.
 func TestBatchAgainstModel(t *testing.T) {
-	srv := startRedis(t)
-	c, err := dialRedis(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := connectRedis(t)
 	script := string(mustReadTemplate(t, scriptPath))
 	rng := rand.New(rand.NewSource(7))
 	outcomes := map[bool]int{}
@@ -85,12 +80,7 @@ func TestBatchAgainstModel(t *testing.T) {
 // TestBatchArgumentMismatch: keys that do not divide into checks of the given
 // policies are refused with an error, never half-evaluated.
 func TestBatchArgumentMismatch(t *testing.T) {
-	srv := startRedis(t)
-	c, err := dialRedis(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := connectRedis(t)
 	script := string(mustReadTemplate(t, scriptPath))
 	for _, tc := range [][]string{
 		{"3", "a:{x}:1", "a:{x}:2", "a:{x}:3", "1", "5", "10", "1000", "2"},    // 3 keys, m=2, n=1

@@ -108,12 +108,7 @@ func logCases() []logVector {
 
 // TestLogVectorsRedis runs the log vectors through sliding_log.lua on a real redis-server.
 func TestLogVectorsRedis(t *testing.T) {
-	srv := startRedis(t)
-	c, err := dialRedis(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := connectRedis(t)
 	script := string(mustReadTemplate(t, "templates/sliding_log.lua"))
 	for _, v := range loadVectors(t).Log {
 		keys := make([]string, len(v.Policies))

@@ -55,6 +55,18 @@ func dialRedis(addr string) (*respConn, error) {
 
 func (rc *respConn) close() { rc.c.Close() }
 
+// connectRedis starts a fresh redis-server for the test and returns a
+// connection to it, closed when the test ends.
+func connectRedis(t testing.TB) *respConn {
+	t.Helper()
+	c, err := dialRedis(startRedis(t).Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.close)
+	return c
+}
+
 func (rc *respConn) do(args ...string) (any, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%d\r\n", len(args))

@@ -13,12 +13,7 @@ import (
 // themselves leave behind (first write of a window, HINCRBY after it, pruned
 // logs) keep agreeing with the models.
 func TestSequencesAgainstModel(t *testing.T) {
-	srv := startRedis(t)
-	c, err := dialRedis(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := connectRedis(t)
 	counter := string(mustReadTemplate(t, scriptPath))
 	logScript := string(mustReadTemplate(t, "templates/sliding_log.lua"))
 	rng := rand.New(rand.NewSource(42))
@@ -100,12 +95,7 @@ func runScript(t *testing.T, c *respConn, script string, keys []string, now, cos
 // limit*window < 2^53 bound exactly (Lua's tostring would print 1e+14 from
 // 10^14 on), on the one-policy path and the general one, for both scripts.
 func TestScriptReplyLargeIntegers(t *testing.T) {
-	srv := startRedis(t)
-	c, err := dialRedis(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := connectRedis(t)
 	counter := string(mustReadTemplate(t, scriptPath))
 	logScript := string(mustReadTemplate(t, "templates/sliding_log.lua"))
 	wide := modelPolicy{Limit: 100, WindowMS: 80_000_000_000_000} // reset_ms above 1e14

@@ -101,12 +101,7 @@ func TestVectorsModel(t *testing.T) {
 // TestVectorsRedis runs every golden vector through the canonical script on a
 // real redis-server, with the test-only clock override in ARGV[2].
 func TestVectorsRedis(t *testing.T) {
-	srv := startRedis(t)
-	c, err := dialRedis(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := connectRedis(t)
 	script := string(mustReadTemplate(t, "templates/sliding_window.lua"))
 	for _, v := range loadVectors(t).Limiter {
 		keys := make([]string, len(v.Policies))
