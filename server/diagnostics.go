@@ -43,6 +43,11 @@ type docDiagnostics struct {
 	skipLog string        // guarded by mu: skip reason last logged, to log it once
 	idle    *time.Timer   // guarded by mu: reparses the tree once edits stop
 	fixes   fixJSONCache  // guarded by mu: encoded data.fix objects of the last publishes
+	// indexed is what this buffer last put in the workspace index, set with
+	// the Put, so that a walk or re-parse that wrote the file's disk facts
+	// over it can put it back even while its diagnostics are still being
+	// computed (the result is stored only after the rules ran).
+	indexed *analysis.File // guarded by mu
 }
 
 // idleReparseDelay is how long a document must go without changes before
@@ -194,7 +199,8 @@ func (dd *docDiagnostics) analyze(sn *snapshot, prev *docResult) *docResult {
 	}
 	dd.mu.Lock()
 	if !dd.closed {
-		dd.s.engine.Put(&analysis.File{Path: sn.key, Lang: sn.lang, Facts: facts})
+		dd.indexed = &analysis.File{Path: sn.key, Lang: sn.lang, Facts: facts}
+		dd.s.engine.Put(dd.indexed)
 	}
 	dd.mu.Unlock()
 	dd.s.others.touched(dd)

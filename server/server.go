@@ -96,6 +96,10 @@ type Server struct {
 	// testHookEvent, when set by a test, is told of internal milestones
 	// ("indexed") that send nothing to the client, so tests can wait on them.
 	testHookEvent func(what string)
+	// testHookReindexClosed, when set by a test, runs before a closed,
+	// modified file is re-parsed in the background, to order it after
+	// other work.
+	testHookReindexClosed func()
 }
 
 func (s *Server) event(what string) {

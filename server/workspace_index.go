@@ -162,13 +162,11 @@ func percent(done, total int) int {
 // read from disk.
 func (s *Server) restoreOpenFacts() {
 	for _, dd := range s.docs.all() {
-		if res := dd.last(); res != nil && res.facts != nil {
-			dd.mu.Lock()
-			if !dd.closed {
-				s.engine.Put(&analysis.File{Path: dd.key, Lang: res.snap.lang, Facts: res.facts})
-			}
-			dd.mu.Unlock()
+		dd.mu.Lock()
+		if !dd.closed && dd.indexed != nil {
+			s.engine.Put(dd.indexed)
 		}
+		dd.mu.Unlock()
 	}
 }
 
@@ -366,6 +364,9 @@ func (s *Server) restoreFromDisk(d *document, last *docResult) {
 		return
 	}
 	s.goBackground(func(context.Context) {
+		if h := s.testHookReindexClosed; h != nil {
+			h()
+		}
 		s.indexFile(d.key)
 		// Reopened while it was parsed: indexFile skips an open file, but
 		// the open may have come between its check and its Put.
