@@ -61,9 +61,10 @@ type docResult struct {
 	findings []analysis.Finding
 	diags    []diagnostic
 	gen      uint64 // workspace generation the rules saw
-	// started, checked: when the worker took the snapshot and when the
-	// rules were done, for the debug log's breakdown of a publish.
-	started, checked time.Time
+	// started, summarized, checked: when the worker took the snapshot, when
+	// its facts were ready (the rules started) and when the rules were
+	// done, for the debug log's breakdown of a publish.
+	started, summarized, checked time.Time
 }
 
 func newDocDiagnostics(s *Server, d *document) *docDiagnostics {
@@ -256,7 +257,7 @@ func (dd *docDiagnostics) armIdleReparse() {
 
 // check runs the rules on facts already summarized.
 func (dd *docDiagnostics) check(sn *snapshot, facts analysis.Facts) *docResult {
-	res := &docResult{snap: sn, facts: facts, gen: dd.s.engine.Generation()}
+	res := &docResult{snap: sn, facts: facts, gen: dd.s.engine.Generation(), summarized: time.Now()}
 	if facts == nil {
 		return res
 	}
@@ -320,7 +321,8 @@ func (dd *docDiagnostics) finish(res *docResult, fresh bool) {
 	if ce := dd.s.log.Check(zap.DebugLevel, "diagnostics published"); ce != nil {
 		ce.Write(zap.String("uri", dd.uri), zap.Int32("version", res.snap.version), zap.Int("count", len(res.diags)),
 			zap.Int("bytes", len(buf)), zap.Duration("since_received", time.Since(res.snap.received)),
-			zap.Duration("queued", res.started.Sub(res.snap.received)), zap.Duration("analysis", res.checked.Sub(res.started)))
+			zap.Duration("queued", res.started.Sub(res.snap.received)), zap.Duration("analysis", res.checked.Sub(res.started)),
+			zap.Duration("facts", res.summarized.Sub(res.started)), zap.Duration("rules", res.checked.Sub(res.summarized)))
 	}
 }
 
