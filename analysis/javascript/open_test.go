@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,11 +147,27 @@ func TestOpenCuts(t *testing.T) {
 	}
 	big := "function big() {\n" + strings.Repeat("  x();\n", 2000) + "}\n"
 	text = []byte("const a = 1;\n" + big + "const b = 2;\nconst c = 3;\n" + big)
-	if got, want := shortJunctionAfter(text, 1, len(text)), bytes.Index(text, []byte("const c")); got != want {
+	junctionAfter := func(off, limit int) int {
+		lines := statementLines(text)
+		j := 0
+		for j < len(lines) && lines[j] < off {
+			j++
+		}
+		if at := shortJunction(lines, j, limit, len(text)); at >= 0 {
+			return lines[at]
+		}
+		return -1
+	}
+	if got, want := junctionAfter(1, len(text)), bytes.Index(text, []byte("const c")); got != want {
 		t.Fatalf("short junction at %d, want %d (between b and c)", got, want)
 	}
-	if got := shortJunctionAfter(text, 20, 100); got != -1 {
+	if got := junctionAfter(20, 100); got != -1 {
 		t.Fatalf("cut at %d inside a huge function", got)
+	}
+	// Many pieces over huge statements: only the junction between b and c
+	// qualifies, once.
+	if got, want := openCuts(text, 64), []int{0, bytes.Index(text, []byte("const c")), len(text)}; !slices.Equal(got, want) {
+		t.Fatalf("cuts %v, want %v", got, want)
 	}
 }
 
