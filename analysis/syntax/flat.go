@@ -52,7 +52,7 @@ func (f *Flat) Load(l Language, n Node) FlatNode {
 		return FlatNode{}
 	}
 	f.tables = tablesFor(l)
-	f.nodes = flatten(n.n, f.nodes)
+	f.nodes = flatten(n.n, f.nodes, subtreeWalkOK(l))
 	return FlatNode{f: f, i: 0}
 }
 

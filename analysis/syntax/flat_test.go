@@ -23,12 +23,10 @@ func TestFlatLayout(t *testing.T) {
 	}
 }
 
-// TestFlatMatchesNode compares every node of a Flat with the Node it
-// copies: kind, span, flags, children, and every field of the grammar, on
-// the corpus, on randomly broken versions of it (ERROR and MISSING nodes)
-// and on every source file in the repository's test data.
-func TestFlatMatchesNode(t *testing.T) {
-	checkNoLeaks(t)
+// flatCorpus is the text the Flat tests read, by language: the corpus,
+// randomly broken versions of it (ERROR and MISSING nodes), and every source
+// file in the repository's test data.
+func flatCorpus() map[Language][]string {
 	texts := map[Language][]string{}
 	fragments := []string{"", "x", "\n", "(", ")", ":", "'", "\"", "{", "}", ";", "=>", "<", "/*", "`"}
 	for lang, src := range corpus {
@@ -67,6 +65,16 @@ func TestFlatMatchesNode(t *testing.T) {
 			return nil
 		})
 	}
+	return texts
+}
+
+// TestFlatMatchesNode compares every node of a Flat with the Node it
+// copies: kind, span, flags, children, and every field of the grammar, on
+// the corpus, on randomly broken versions of it (ERROR and MISSING nodes)
+// and on every source file in the repository's test data.
+func TestFlatMatchesNode(t *testing.T) {
+	checkNoLeaks(t)
+	texts := flatCorpus()
 	var f Flat
 	nodes := 0
 	for lang, list := range texts {
@@ -202,4 +210,117 @@ func TestFlatGrowsAndReloads(t *testing.T) {
 	if (FlatNode{}).Kind() != "" || !f.Load(JavaScript, Node{}).IsNull() {
 		t.Fatal("null nodes")
 	}
+}
+
+// TestSubtreeWalkMatchesCursor holds the direct subtree walk to the
+// runtime's cursor walk, node for node (spans, kinds after aliases,
+// fields, parents, subtree ends, flags), on every text of flatCorpus,
+// whole and statement by statement, and on deep and wide trees that move
+// its stack to the heap. Every grammar must pass the startup check: if a
+// new go-tree-sitter changes the layouts, this fails here instead of
+// leaving the server on the slow walk.
+func TestSubtreeWalkMatchesCursor(t *testing.T) {
+	checkNoLeaks(t)
+	texts := flatCorpus()
+	texts[JavaScript] = append(texts[JavaScript], "x = "+strings.Repeat("[", 3000)+strings.Repeat("]", 3000)+";\n",
+		strings.Repeat("f(a, /* c */ b);\n", 5000))
+	texts[Python] = append(texts[Python], "x = "+strings.Repeat("(", 500)+"1"+strings.Repeat(")", 500)+"\n")
+	nodes := 0
+	for lang, list := range texts {
+		if !subtreeWalkOK(lang) {
+			t.Fatalf("%s: the subtree walk failed its startup check", lang)
+		}
+		for _, src := range list {
+			tree, err := Parse(lang, []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			compare := func(n Node) {
+				fast, cursor := flatten(n.n, nil, true), flatten(n.n, nil, false)
+				nodes += len(fast)
+				if i := firstDifference(fast, cursor); i >= 0 {
+					t.Errorf("%s: node %d differs: subtree walk %+v, cursor walk %+v (%d and %d nodes)\ntext:\n%s",
+						lang, i, at(fast, i), at(cursor, i), len(fast), len(cursor), src)
+				}
+			}
+			compare(tree.Root())
+			tree.Root().Children(func(n Node) bool { compare(n); return true })
+			tree.Close()
+		}
+	}
+	t.Logf("%d nodes compared", nodes)
+}
+
+func firstDifference(a, b []flatNode) int {
+	for i := range max(len(a), len(b)) {
+		if i >= len(a) || i >= len(b) || a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+func at(nodes []flatNode, i int) flatNode {
+	if i < len(nodes) {
+		return nodes[i]
+	}
+	return flatNode{}
+}
+
+// TestSubtreeWalkRealCode compares the two walks on real code this machine
+// has: npm's own JavaScript, Python's installed packages, and the JS/TS
+// trees of STABLESTACK_JS_CODEBASES when set (scripts/real-codebases-js.sh).
+// Every file is compared whole, and each of its top-level statements.
+func TestSubtreeWalkRealCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real code: skipped in -short mode")
+	}
+	checkNoLeaks(t)
+	dirs := []string{"/usr/lib/node_modules/npm", "/usr/lib/python3/dist-packages"}
+	if nm := os.Getenv("STABLESTACK_JS_CODEBASES"); nm != "" {
+		dirs = append(dirs, nm)
+	}
+	files, nodes := 0, 0
+	for _, dir := range dirs {
+		if _, err := os.Stat(dir); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("CI=true but %s is missing: %v", dir, err)
+			}
+			t.Logf("SKIPPED LOUDLY: %s is missing", dir)
+			continue
+		}
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			l, ok := ForPath(p)
+			if err != nil || d.IsDir() || !ok {
+				return nil
+			}
+			text, err := os.ReadFile(p)
+			if err != nil || len(text) > MaxParseBytes {
+				return nil
+			}
+			tree, err := Parse(l, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tree.Close()
+			files++
+			compare := func(n Node) bool {
+				fast, cursor := flatten(n.n, nil, true), flatten(n.n, nil, false)
+				nodes += len(fast)
+				if i := firstDifference(fast, cursor); i >= 0 {
+					t.Errorf("%s: node %d differs: subtree walk %+v, cursor walk %+v", p, i, at(fast, i), at(cursor, i))
+					return false
+				}
+				return true
+			}
+			if compare(tree.Root()) {
+				tree.Root().Children(compare)
+			}
+			return nil
+		})
+	}
+	if files == 0 {
+		t.Skip("SKIPPED LOUDLY: no real code found to compare the walks on")
+	}
+	t.Logf("%d files, %d nodes compared", files, nodes)
 }
