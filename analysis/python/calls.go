@@ -8,7 +8,7 @@ import (
 
 // assignment records objects (app = FastAPI()), stores, settings and the
 // assignments that install middleware (app.wsgi_app = M(app.wsgi_app)).
-func (x *extractor) assignment(a syntax.Node, sc scope) {
+func (x *extractor) assignment(a syntax.FlatNode, sc scope) {
 	left, right := a.Field("left"), a.Field("right")
 	if right.IsNull() {
 		return
@@ -91,12 +91,12 @@ func clip(s string) string {
 // settings records name = value, flattening dict literals so nested keys
 // (REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"], CACHES["default"]["BACKEND"])
 // are settings of their own.
-func (x *extractor) settings(name string, value syntax.Node, depth int) {
+func (x *extractor) settings(name string, value syntax.FlatNode, depth int) {
 	if value.IsNull() {
 		return
 	}
 	s := Setting{Name: name, Value: clip(x.src(value)), Span: x.span(value)}
-	walkNamed(value, func(n syntax.Node) bool {
+	walkNamed(value, func(n syntax.FlatNode) bool {
 		if n.Kind() == "string" && len(s.Strings) < maxNames {
 			if v, ok := stringValue(n, x.text); ok {
 				s.Strings = append(s.Strings, v)
@@ -112,7 +112,7 @@ func (x *extractor) settings(name string, value syntax.Node, depth int) {
 	if value.Kind() != "dictionary" || depth > 3 {
 		return
 	}
-	kids(value, func(p syntax.Node) bool {
+	kids(value, func(p syntax.FlatNode) bool {
 		if p.Kind() == "pair" {
 			if k, ok := stringValue(p.Field("key"), x.text); ok {
 				x.settings(k, p.Field("value"), depth+1)
@@ -123,7 +123,7 @@ func (x *extractor) settings(name string, value syntax.Node, depth int) {
 }
 
 // call records route registrations and wiring made by calls.
-func (x *extractor) call(n syntax.Node, sc scope) {
+func (x *extractor) call(n syntax.FlatNode, sc scope) {
 	fn := n.Field("function")
 	a := x.args(n)
 	if fn.Kind() == "call" {
@@ -300,7 +300,7 @@ func (x *extractor) call(n syntax.Node, sc scope) {
 }
 
 // isInclude recognizes path("api/", include(...)) and path("admin/", admin.site.urls).
-func isInclude(view syntax.Node, text []byte) bool {
+func isInclude(view syntax.FlatNode, text []byte) bool {
 	if view.Kind() == "call" {
 		return lastPart(dotted(view.Field("function"), text)) == "include"
 	}
@@ -310,7 +310,7 @@ func isInclude(view syntax.Node, text []byte) bool {
 // handler reads a handler reference: a name, View.as_view(...), or a name
 // wrapped in decorators applied by hand (limiter.limit("1/s")(view),
 // csrf_exempt(view)); the wrappers' names go to Names.
-func (x *extractor) handler(n syntax.Node) Route {
+func (x *extractor) handler(n syntax.FlatNode) Route {
 	var r Route
 	for depth := 0; depth < 6 && !n.IsNull(); depth++ {
 		if d := dotted(n, x.text); d != "" {

@@ -44,7 +44,7 @@ const maxCalls = 64
 
 // function records a function or method, the routes and hooks its
 // decorators declare, and its counter uses, then walks its body.
-func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
+func (x *extractor) function(def syntax.FlatNode, decs []syntax.FlatNode, sc scope) {
 	nameNode, body := def.Field("name"), def.Field("body")
 	name := x.src(nameNode)
 	f := Func{Name: name, Span: x.span(nameNode)}
@@ -57,7 +57,7 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 		f.Decorators = namesIn(d, x.text, f.Decorators)
 	}
 	if header := x.text[defStart:bodyStart]; bytes.Contains(header, []byte("Depends")) || bytes.Contains(header, []byte("Security")) {
-		walkNamed(def.Field("parameters"), func(n syntax.Node) bool {
+		walkNamed(def.Field("parameters"), func(n syntax.FlatNode) bool {
 			if n.Kind() == "call" && isDependsCall(dotted(n.Field("function"), x.text)) {
 				f.Deps = namesIn(n.Field("arguments"), x.text, f.Deps)
 				return false
@@ -83,7 +83,7 @@ func (x *extractor) function(def syntax.Node, decs []syntax.Node, sc scope) {
 	if !inner.init && !mentionsAny(bodyText, blockMarkers) {
 		return // nothing in the body that visit records (most handlers)
 	}
-	kids(body, func(c syntax.Node) bool {
+	kids(body, func(c syntax.FlatNode) bool {
 		x.visit(c, inner)
 		return true
 	})
@@ -100,7 +100,7 @@ func isDependsCall(callee string) bool {
 // functionDecorator turns one decorator of f into a route or a hook. It
 // reads the decorator's text (decoratorCall), not its nodes: every function
 // of a module has decorators, and node access costs cgo calls.
-func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
+func (x *extractor) functionDecorator(d syntax.FlatNode, f Func, sc scope) {
 	dt := decoratorCall(x.text[d.Start():d.End()])
 	if dt.callee == "" {
 		return
@@ -147,10 +147,10 @@ func (x *extractor) functionDecorator(d syntax.Node, f Func, sc scope) {
 // class records a class, class-level settings and stores, the routes its
 // decorators declare (flask-restx @ns.route, aiohttp @routes.view), then
 // walks its body.
-func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
+func (x *extractor) class(def syntax.FlatNode, decs []syntax.FlatNode, sc scope) {
 	name := x.src(def.Field("name"))
 	c := Class{Name: name, Span: x.span(def.Field("name"))}
-	kids(def.Field("superclasses"), func(b syntax.Node) bool {
+	kids(def.Field("superclasses"), func(b syntax.FlatNode) bool {
 		if d := dotted(b, x.text); d != "" {
 			c.Bases = append(c.Bases, d)
 		}
@@ -173,7 +173,7 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 	}
 	body := def.Field("body")
 	inner := scope{class: name}
-	kids(body, func(st syntax.Node) bool {
+	kids(body, func(st syntax.FlatNode) bool {
 		switch st.Kind() {
 		case "function_definition":
 			c.Methods = append(c.Methods, x.src(st.Field("name")))
@@ -222,10 +222,10 @@ func (x *extractor) class(def syntax.Node, decs []syntax.Node, sc scope) {
 	if sc.fn != "" {
 		inner.fn = "" // a class inside a function: its methods are still methods
 	}
-	kids(body, func(st syntax.Node) bool {
+	kids(body, func(st syntax.FlatNode) bool {
 		if st.Kind() == "expression_statement" {
 			// class attributes were handled above; still look for calls in them
-			kids(st, func(e syntax.Node) bool {
+			kids(st, func(e syntax.FlatNode) bool {
 				if e.Kind() == "assignment" {
 					x.visit(e.Field("right"), inner)
 				} else {

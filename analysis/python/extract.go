@@ -12,14 +12,14 @@ var httpMethods = map[string]string{
 	"delete": "DELETE", "head": "HEAD", "options": "OPTIONS",
 }
 
-func imports(n syntax.Node, text []byte) []Import {
+func imports(n syntax.FlatNode, text []byte) []Import {
 	var out []Import
 	module := ""
 	moduleNode := n.Field("module_name")
 	if !moduleNode.IsNull() {
 		module = moduleNode.Text(text)
 	}
-	kids(n, func(c syntax.Node) bool {
+	kids(n, func(c syntax.FlatNode) bool {
 		if !moduleNode.IsNull() && c.Start() == moduleNode.Start() {
 			return true // the module name itself
 		}
@@ -47,13 +47,13 @@ func imports(n syntax.Node, text []byte) []Import {
 }
 
 // routeMethods reads methods=["GET", "POST"]; GET when absent.
-func routeMethods(call syntax.Node, text []byte) []string {
+func routeMethods(call syntax.FlatNode, text []byte) []string {
 	var methods []string
-	kids(call.Field("arguments"), func(arg syntax.Node) bool {
+	kids(call.Field("arguments"), func(arg syntax.FlatNode) bool {
 		if arg.Kind() != "keyword_argument" || arg.Field("name").Text(text) != "methods" {
 			return true
 		}
-		kids(arg.Field("value"), func(m syntax.Node) bool {
+		kids(arg.Field("value"), func(m syntax.FlatNode) bool {
 			if s, ok := stringValue(m, text); ok {
 				methods = append(methods, strings.ToUpper(s))
 			}
@@ -69,9 +69,9 @@ func routeMethods(call syntax.Node, text []byte) []string {
 
 // firstStringArg returns the first positional argument when it is a string
 // literal, or the path= keyword argument.
-func firstStringArg(call syntax.Node, text []byte) string {
+func firstStringArg(call syntax.FlatNode, text []byte) string {
 	path := ""
-	kids(call.Field("arguments"), func(arg syntax.Node) bool {
+	kids(call.Field("arguments"), func(arg syntax.FlatNode) bool {
 		if arg.Kind() == "keyword_argument" {
 			if name := arg.Field("name").Text(text); name == "path" || name == "rule" {
 				path, _ = stringValue(arg.Field("value"), text)
@@ -87,7 +87,7 @@ func firstStringArg(call syntax.Node, text []byte) string {
 
 // stringValue returns the contents of a plain string literal (no f-string
 // interpolation).
-func stringValue(n syntax.Node, text []byte) (string, bool) {
+func stringValue(n syntax.FlatNode, text []byte) (string, bool) {
 	if n.Kind() != "string" {
 		return "", false
 	}

@@ -168,7 +168,11 @@ func openPiece(text []byte, start, end int, reuse map[uint64]*Unit) (units []*Un
 		return nil, true
 	}
 	var spans []analysis.Span
-	root.Children(func(n syntax.Node) bool {
+	// The whole piece is copied at once: a piece is small, and its
+	// statements are all read.
+	flat := getFlat()
+	defer putFlat(flat)
+	flat.Load(syntax.Python, root).Children(func(n syntax.FlatNode) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true
 		}

@@ -17,7 +17,7 @@ var containerCallees = map[string]string{
 
 // containerKind recognizes an initially empty container: {} or [] literals
 // and the constructors above. Literals with content are tables, not counters.
-func containerKind(n syntax.Node, text []byte) string {
+func containerKind(n syntax.FlatNode, text []byte) string {
 	switch n.Kind() {
 	case "dictionary":
 		if n.NamedChildCount() == 0 {
@@ -122,12 +122,12 @@ func hasWords(text string, set map[string]bool) bool {
 type storeRef struct {
 	store      string
 	start, end int
-	key        syntax.Node
+	key        syntax.FlatNode
 }
 
 // uses finds the containers a function reads by key and compares against a
 // threshold, and records each as a Use.
-func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
+func (x *extractor) uses(def, body syntax.FlatNode, raw []byte, sc scope) {
 	// A limiter compares (< >), reads by key ([ or .get/.setdefault/.pop)
 	// and rejects; checking the text first skips almost every function.
 	if !bytes.ContainsAny(raw, "<>") || !(bytes.ContainsRune(raw, '[') || bytes.Contains(raw, []byte(".get(")) ||
@@ -145,7 +145,7 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 	if !rejects {
 		return
 	}
-	storeName := func(n syntax.Node) string {
+	storeName := func(n syntax.FlatNode) string {
 		switch n.Kind() {
 		case "identifier":
 			return x.src(n)
@@ -157,7 +157,7 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 		}
 		return ""
 	}
-	constKey := func(k syntax.Node) bool {
+	constKey := func(k syntax.FlatNode) bool {
 		switch k.Kind() {
 		case "string", "integer", "float", "true", "false", "none", "unary_operator", "slice":
 			return true
@@ -167,19 +167,19 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 	var refs []storeRef
 	locals, globals := map[string]bool{}, map[string]bool{}
 	derived := map[string]string{}
-	walkNamed(def.Field("parameters"), func(n syntax.Node) bool {
+	walkNamed(def.Field("parameters"), func(n syntax.FlatNode) bool {
 		if n.Kind() == "identifier" {
 			locals[x.src(n)] = true
 		}
 		return true
 	})
-	var comparisons, minus []syntax.Node
-	walkNamed(body, func(n syntax.Node) bool {
+	var comparisons, minus []syntax.FlatNode
+	walkNamed(body, func(n syntax.FlatNode) bool {
 		switch n.Kind() {
 		case "function_definition", "class_definition", "lambda":
 			return false
 		case "global_statement":
-			kids(n, func(c syntax.Node) bool {
+			kids(n, func(c syntax.FlatNode) bool {
 				globals[x.src(c)] = true
 				return true
 			})
@@ -227,7 +227,7 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 		if _, ok := derived[n.name]; ok {
 			continue
 		}
-		walkNamed(n.right, func(c syntax.Node) bool {
+		walkNamed(n.right, func(c syntax.FlatNode) bool {
 			if c.Kind() == "identifier" {
 				if s, ok := derived[x.src(c)]; ok {
 					derived[n.name] = s
@@ -237,14 +237,14 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 			return true
 		})
 	}
-	storeIn := func(n syntax.Node) string {
+	storeIn := func(n syntax.FlatNode) string {
 		for _, r := range refs {
 			if r.start >= n.Start() && r.end <= n.End() && (!locals[r.store] || globals[r.store]) {
 				return r.store
 			}
 		}
 		found := ""
-		walkNamed(n, func(c syntax.Node) bool {
+		walkNamed(n, func(c syntax.FlatNode) bool {
 			if c.Kind() == "identifier" && found == "" {
 				found = derived[x.src(c)]
 			}
@@ -252,7 +252,7 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 		})
 		return found
 	}
-	limitish := func(n syntax.Node) bool {
+	limitish := func(n syntax.FlatNode) bool {
 		switch n.Kind() {
 		case "integer", "float", "identifier", "attribute":
 			return !timeish(x.src(n))
@@ -263,8 +263,8 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 	window := x.window(comparisons, minus)
 	for _, c := range comparisons {
 		var ops []string
-		var operands []syntax.Node
-		c.Children(func(ch syntax.Node) bool {
+		var operands []syntax.FlatNode
+		c.Children(func(ch syntax.FlatNode) bool {
 			if ch.IsNamed() {
 				operands = append(operands, ch)
 			} else {
@@ -314,12 +314,12 @@ func (x *extractor) uses(def, body syntax.Node, raw []byte, sc scope) {
 
 type namedAssign struct {
 	name  string
-	right syntax.Node
+	right syntax.FlatNode
 }
 
-func derivedAssignments(body syntax.Node, text []byte) []namedAssign {
+func derivedAssignments(body syntax.FlatNode, text []byte) []namedAssign {
 	var out []namedAssign
-	walkNamed(body, func(n syntax.Node) bool {
+	walkNamed(body, func(n syntax.FlatNode) bool {
 		switch n.Kind() {
 		case "function_definition", "class_definition", "lambda":
 			return false
@@ -333,7 +333,7 @@ func derivedAssignments(body syntax.Node, text []byte) []namedAssign {
 				out = append(out, namedAssign{l.Text(text), r})
 			case "pattern_list", "tuple_pattern", "list_pattern":
 				// start, count = hits.get(ip, (now, 0))
-				kids(l, func(c syntax.Node) bool {
+				kids(l, func(c syntax.FlatNode) bool {
 					if c.Kind() == "identifier" {
 						out = append(out, namedAssign{c.Text(text), r})
 					}
@@ -362,8 +362,8 @@ func flip(op string) string {
 
 // window finds the length of the time window: the constant subtracted from
 // or compared with a timestamp (now - 60, time.time() - WINDOW, elapsed > 60).
-func (x *extractor) window(comparisons, minus []syntax.Node) string {
-	pick := func(a, b syntax.Node) string {
+func (x *extractor) window(comparisons, minus []syntax.FlatNode) string {
+	pick := func(a, b syntax.FlatNode) string {
 		if instant(x.src(a)) && !instant(x.src(b)) {
 			switch b.Kind() {
 			case "integer", "float", "identifier", "attribute":

@@ -2,6 +2,7 @@ package python
 
 import (
 	"hash/maphash"
+	"sync"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -35,6 +36,8 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 	}
 	facts := &Facts{Witness: witness}
 	var spans []analysis.Span
+	flat := getFlat()
+	defer putFlat(flat)
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true
@@ -53,7 +56,7 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 			return true
 		}
 		u := &Unit{Start: start, End: end, Hash: h}
-		u.UnitFacts = summarizeStatement(n, text, start)
+		u.UnitFacts = summarizeStatement(flat.Load(syntax.Python, n), text, start)
 		facts.Units = append(facts.Units, u)
 		return true
 	})
@@ -63,11 +66,28 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 
 // summarizeStatement extracts the facts of one top-level statement. base is
 // the statement's start, subtracted from every span.
-func summarizeStatement(n syntax.Node, text []byte, base int) *UnitFacts {
+func summarizeStatement(n syntax.FlatNode, text []byte, base int) *UnitFacts {
 	x := &extractor{text: text, base: base}
 	x.visit(n, scope{})
 	x.uf.deps = newUnitDeps(&x.uf, text[n.Start():n.End()])
 	return &x.uf
+}
+
+// The extractor reads statements from a syntax.Flat: one copy of the
+// statement's nodes made in a single C walk, then plain Go reads, instead
+// of a call into C (and a node in smacker's cache) for every accessor.
+// Flats are recycled; one that grew past maxPooledFlatNodes (a huge
+// statement) is left to the collector.
+var flats = sync.Pool{New: func() any { return new(syntax.Flat) }}
+
+const maxPooledFlatNodes = 1 << 16
+
+func getFlat() *syntax.Flat { return flats.Get().(*syntax.Flat) }
+
+func putFlat(f *syntax.Flat) {
+	if f.Len() <= maxPooledFlatNodes {
+		flats.Put(f)
+	}
 }
 
 // Relevant implements analysis.Frontend.

@@ -140,6 +140,8 @@ func (frontend) Update(path string, prev analysis.Facts, text []byte, edits []an
 	for ; i < len(units) && !units[i].dirty && units[i].start < rs; i++ {
 		facts.Units = append(facts.Units, moved(units[i]))
 	}
+	flat := getFlat()
+	defer putFlat(flat)
 	root.Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true
@@ -153,7 +155,7 @@ func (frontend) Update(path string, prev analysis.Facts, text []byte, edits []an
 			return true
 		}
 		u := &Unit{Start: start, End: end, Hash: h}
-		u.UnitFacts = summarizeStatement(n, region, n.Start())
+		u.UnitFacts = summarizeStatement(flat.Load(syntax.Python, n), region, n.Start())
 		facts.Units = append(facts.Units, u)
 		return true
 	})

@@ -26,21 +26,21 @@ type scope struct {
 
 func (s scope) moduleLevel() bool { return s.class == "" && s.fn == "" }
 
-func (x *extractor) span(n syntax.Node) analysis.Span {
+func (x *extractor) span(n syntax.FlatNode) analysis.Span {
 	if n.IsNull() {
 		return analysis.Span{}
 	}
 	return analysis.Span{Start: n.Start() - x.base, End: n.End() - x.base}
 }
 
-func (x *extractor) src(n syntax.Node) string { return n.Text(x.text) }
+func (x *extractor) src(n syntax.FlatNode) string { return n.Text(x.text) }
 
 // visit walks statements. Definitions and compound statements are always
 // entered; a simple statement is only searched for calls when its text
 // mentions something x.call looks for (callMarkers): walking every node
 // through cgo is what makes extraction slow, and most statements of a real
 // module are neither routes nor wiring.
-func (x *extractor) visit(n syntax.Node, sc scope) {
+func (x *extractor) visit(n syntax.FlatNode, sc scope) {
 	if n.IsNull() {
 		return
 	}
@@ -48,9 +48,9 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 	case "import_statement", "import_from_statement":
 		x.uf.Imports = append(x.uf.Imports, imports(n, x.text)...)
 	case "decorated_definition":
-		var decs []syntax.Node
-		var def syntax.Node
-		kids(n, func(c syntax.Node) bool {
+		var decs []syntax.FlatNode
+		var def syntax.FlatNode
+		kids(n, func(c syntax.FlatNode) bool {
 			if c.Kind() == "decorator" {
 				decs = append(decs, c)
 			} else {
@@ -72,7 +72,7 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 		"try_statement", "except_clause", "except_group_clause", "finally_clause", "with_statement",
 		"match_statement", "case_clause":
 		if sc.init || x.mentions(n, blockMarkers) {
-			kids(n, func(c syntax.Node) bool {
+			kids(n, func(c syntax.FlatNode) bool {
 				x.visit(c, sc)
 				return true
 			})
@@ -89,11 +89,11 @@ func (x *extractor) visit(n syntax.Node, sc scope) {
 }
 
 // calls finds the calls x.call records in a simple statement.
-func (x *extractor) calls(n syntax.Node, sc scope) {
+func (x *extractor) calls(n syntax.FlatNode, sc scope) {
 	if !x.mentions(n, callMarkers) {
 		return
 	}
-	walkNamed(n, func(c syntax.Node) bool {
+	walkNamed(n, func(c syntax.FlatNode) bool {
 		switch c.Kind() {
 		case "call":
 			x.call(c, sc)
@@ -120,7 +120,7 @@ var blockMarkers = append([][]byte{
 	[]byte("Limiter"), []byte("MemoryStorage"), []byte("storage_from_string"),
 }, callMarkers...)
 
-func (x *extractor) mentions(n syntax.Node, markers [][]byte) bool {
+func (x *extractor) mentions(n syntax.FlatNode, markers [][]byte) bool {
 	if n.IsNull() {
 		return false
 	}
@@ -138,7 +138,7 @@ func mentionsAny(text []byte, markers [][]byte) bool {
 
 // dotted returns the text of an identifier or attribute chain (a.b.c), or ""
 // for anything else.
-func dotted(n syntax.Node, text []byte) string {
+func dotted(n syntax.FlatNode, text []byte) string {
 	switch n.Kind() {
 	case "identifier":
 		return n.Text(text)
@@ -161,7 +161,7 @@ const maxNames = 48
 // strings and comments are skipped. It reads n's text with a small
 // tokenizer (names.go): walking the nodes costs several cgo calls each and
 // this runs on every decorator of every function.
-func namesIn(n syntax.Node, text []byte, out []string) []string {
+func namesIn(n syntax.FlatNode, text []byte, out []string) []string {
 	if n.IsNull() {
 		return out
 	}
@@ -170,17 +170,17 @@ func namesIn(n syntax.Node, text []byte, out []string) []string {
 
 // args is a call's arguments with their text resolved.
 type args struct {
-	pos []syntax.Node
-	kw  map[string]syntax.Node
+	pos []syntax.FlatNode
+	kw  map[string]syntax.FlatNode
 }
 
-func (x *extractor) args(call syntax.Node) args {
+func (x *extractor) args(call syntax.FlatNode) args {
 	var a args
-	kids(call.Field("arguments"), func(c syntax.Node) bool {
+	kids(call.Field("arguments"), func(c syntax.FlatNode) bool {
 		switch c.Kind() {
 		case "keyword_argument":
 			if a.kw == nil {
-				a.kw = map[string]syntax.Node{}
+				a.kw = map[string]syntax.FlatNode{}
 			}
 			a.kw[x.src(c.Field("name"))] = c.Field("value")
 		case "comment", "list_splat", "dictionary_splat":
@@ -193,14 +193,14 @@ func (x *extractor) args(call syntax.Node) args {
 }
 
 // arg returns positional argument i, or the keyword argument name.
-func (a args) arg(i int, name string) syntax.Node {
+func (a args) arg(i int, name string) syntax.FlatNode {
 	if n, ok := a.kw[name]; ok && name != "" {
 		return n
 	}
 	if i >= 0 && i < len(a.pos) {
 		return a.pos[i]
 	}
-	return syntax.Node{}
+	return syntax.FlatNode{}
 }
 
 // str returns the literal string at positional i or keyword name.
@@ -216,7 +216,7 @@ func (x *extractor) methodsOf(a args) []string {
 		return nil
 	}
 	var out []string
-	kids(m, func(c syntax.Node) bool {
+	kids(m, func(c syntax.FlatNode) bool {
 		if s, ok := stringValue(c, x.text); ok {
 			out = append(out, strings.ToUpper(s))
 		}
@@ -259,33 +259,21 @@ func (x *extractor) addRoute(r Route) {
 	x.uf.Routes = append(x.uf.Routes, r)
 }
 
-// kids calls fn for each named child of n until fn returns false. Small
-// nodes are read by index: a tree cursor (what syntax.Node.NamedChildren
-// uses) costs a cgo allocation and a finalizer, which dominated extraction
-// when taken for every decorator and argument list.
-func kids(n syntax.Node, fn func(syntax.Node) bool) {
+// kids calls fn for each named child of n until fn returns false.
+func kids(n syntax.FlatNode, fn func(syntax.FlatNode) bool) {
 	if n.IsNull() {
 		return
 	}
-	c := n.NamedChildCount()
-	if c > 32 {
-		n.NamedChildren(fn)
-		return
-	}
-	for i := 0; i < c; i++ {
-		if !fn(n.NamedChild(i)) {
-			return
-		}
-	}
+	n.NamedChildren(fn)
 }
 
 // walkNamed visits n and its named descendants depth-first; returning false
 // from fn skips that node's children.
-func walkNamed(n syntax.Node, fn func(syntax.Node) bool) {
+func walkNamed(n syntax.FlatNode, fn func(syntax.FlatNode) bool) {
 	if n.IsNull() || !fn(n) {
 		return
 	}
-	kids(n, func(c syntax.Node) bool {
+	kids(n, func(c syntax.FlatNode) bool {
 		walkNamed(c, fn)
 		return true
 	})
