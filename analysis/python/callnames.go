@@ -2,7 +2,7 @@ package python
 
 // callNames lists the dotted names called in a function body ("check",
 // "limiter.hit"), read from the text rather than the tree: it runs on every
-// function, and a byte scan is far cheaper than walking nodes through cgo.
+// function, and a byte scan is cheaper than walking the body's nodes.
 // Names inside strings and comments may slip in; they only ever make a
 // function look more protected if they name a limiter, which is how they are
 // used.

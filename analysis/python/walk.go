@@ -38,7 +38,7 @@ func (x *extractor) src(n syntax.FlatNode) string { return n.Text(x.text) }
 // visit walks statements. Definitions and compound statements are always
 // entered; a simple statement is only searched for calls when its text
 // mentions something x.call looks for (callMarkers): walking every node
-// through cgo is what makes extraction slow, and most statements of a real
+// is what makes extraction slow, and most statements of a real
 // module are neither routes nor wiring.
 func (x *extractor) visit(n syntax.FlatNode, sc scope) {
 	if n.IsNull() {
@@ -159,7 +159,7 @@ const maxNames = 48
 // namesIn lists the dotted names mentioned in n: called functions,
 // Depends(...) targets, list elements. Keyword names, keywords, numbers,
 // strings and comments are skipped. It reads n's text with a small
-// tokenizer (names.go): walking the nodes costs several cgo calls each and
+// tokenizer (names.go), cheaper than walking the nodes, and
 // this runs on every decorator of every function.
 func namesIn(n syntax.FlatNode, text []byte, out []string) []string {
 	if n.IsNull() {
