@@ -104,7 +104,16 @@ func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report 
 	}
 	f := &analysis.File{Path: sf.Path, Lang: sf.Lang}
 	fe := analysis.FrontendFor(sf.Lang)
-	if fe != nil && (!prefilter || fe.Relevant(text)) {
+	if fe != nil && fe.Relevant(text) {
+		// A large file that parses cleanly is summarized in pieces, with no
+		// whole-file tree (and no syntax error to report). Only a relevant
+		// one: a frontend may answer for the others without parsing, and
+		// without the pre-filter their syntax errors are still reported.
+		if facts, ok := engine.OpenLarge(sf.Path, sf.Lang, text, nil); ok {
+			f.Facts = facts
+		}
+	}
+	if f.Facts == nil && fe != nil && (!prefilter || fe.Relevant(text)) {
 		tree, err := syntax.Parse(sf.Lang, text)
 		if err != nil {
 			kind, msg := classify(err)

@@ -100,6 +100,9 @@ func Summarize(path string, lang syntax.Language, text []byte, tree *syntax.Tree
 		return nil, nil
 	}
 	if tree == nil {
+		if facts, ok := OpenLarge(path, lang, text, prev); ok {
+			return facts, nil
+		}
 		t, err := syntax.Parse(lang, text)
 		if err != nil {
 			return nil, err
@@ -109,6 +112,27 @@ func Summarize(path string, lang syntax.Language, text []byte, tree *syntax.Tree
 	}
 	return fe.Summarize(path, text, tree, prev), nil
 }
+
+// OpenLarge summarizes a large text the way the editor opens a file: in
+// pieces parsed on every core (analysis.OpeningFrontend), so no whole-file
+// tree is ever held (typescript@5's lib/_tsc.js makes a 150 MB one). Open
+// answers only for a text that parses without an error, and then with the
+// facts a whole-file parse gives; otherwise ok is false and the caller
+// parses the whole text as before. Small texts are not worth the pieces'
+// extra work (each cut is parsed twice).
+func OpenLarge(path string, lang syntax.Language, text []byte, prev analysis.Facts) (facts analysis.Facts, ok bool) {
+	if len(text) < largeText {
+		return nil, false
+	}
+	of, isOpening := analysis.FrontendFor(lang).(analysis.OpeningFrontend)
+	if !isOpening {
+		return nil, false
+	}
+	return of.Open(path, prev, text)
+}
+
+// largeText is the size from which OpenLarge opens a text in pieces.
+const largeText = 256 << 10
 
 // Put stores a file's facts in the index (its Text is not kept) and reports
 // whether anything changed for the other files.
