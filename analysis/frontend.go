@@ -53,9 +53,12 @@ type IncrementalFrontend interface {
 // a text too small to split) and the caller parses the whole file; when ok
 // is true the result must equal Summarize on a fresh parse. prev, when not
 // nil, are earlier facts of the same file whose units may be reused.
+// workers is how many pieces are parsed at once (0: one per core): a
+// background job passes 1, which keeps one small tree alive at a time and
+// leaves the other cores to the editor.
 type OpeningFrontend interface {
 	Frontend
-	Open(path string, prev Facts, text []byte) (facts Facts, ok bool)
+	Open(path string, prev Facts, text []byte, workers int) (facts Facts, ok bool)
 }
 
 var (

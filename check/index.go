@@ -109,7 +109,8 @@ func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report 
 		// whole-file tree (and no syntax error to report). Only a relevant
 		// one: a frontend may answer for the others without parsing, and
 		// without the pre-filter their syntax errors are still reported.
-		if facts, ok := engine.OpenLarge(sf.Path, sf.Lang, text, nil); ok {
+		// Every core: the run often ends waiting for its one huge file.
+		if facts, ok := engine.OpenLarge(sf.Path, sf.Lang, text, nil, 0); ok {
 			f.Facts = facts
 		}
 	}

@@ -29,7 +29,7 @@ func TestLargeFiles(t *testing.T) {
 	cut := strings.Index(b, "\napp.get('/items/2000'")
 	broken.WriteString(b[:cut] + "\n)}]{\n" + b[cut:])
 	for text, lang := range map[string]syntax.Language{js.String(): syntax.JavaScript, py.String(): syntax.Python} {
-		if _, ok := engine.OpenLarge("/large", lang, []byte(text), nil); !ok {
+		if _, ok := engine.OpenLarge("/large", lang, []byte(text), nil, 0); !ok {
 			t.Fatalf("the %s file is not opened in pieces: this test would not cover that path", lang)
 		}
 	}

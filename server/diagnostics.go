@@ -234,7 +234,7 @@ func (dd *docDiagnostics) open(sn *snapshot, prevFacts analysis.Facts) (analysis
 	if !ok {
 		return nil, false
 	}
-	return of.Open(sn.key, prevFacts, sn.text)
+	return of.Open(sn.key, prevFacts, sn.text, 0) // every core: the user waits
 }
 
 // armIdleReparse (re)starts the idle timer after a fast-path analysis.

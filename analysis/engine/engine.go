@@ -100,7 +100,9 @@ func Summarize(path string, lang syntax.Language, text []byte, tree *syntax.Tree
 		return nil, nil
 	}
 	if tree == nil {
-		if facts, ok := OpenLarge(path, lang, text, prev); ok {
+		// Summarize without a tree is background work (the server's index,
+		// a command over the workspace): one piece at a time.
+		if facts, ok := OpenLarge(path, lang, text, prev, 1); ok {
 			return facts, nil
 		}
 		t, err := syntax.Parse(lang, text)
@@ -119,8 +121,8 @@ func Summarize(path string, lang syntax.Language, text []byte, tree *syntax.Tree
 // answers only for a text that parses without an error, and then with the
 // facts a whole-file parse gives; otherwise ok is false and the caller
 // parses the whole text as before. Small texts are not worth the pieces'
-// extra work (each cut is parsed twice).
-func OpenLarge(path string, lang syntax.Language, text []byte, prev analysis.Facts) (facts analysis.Facts, ok bool) {
+// extra work (each cut is parsed twice). workers is as for Open.
+func OpenLarge(path string, lang syntax.Language, text []byte, prev analysis.Facts, workers int) (facts analysis.Facts, ok bool) {
 	if len(text) < largeText {
 		return nil, false
 	}
@@ -128,7 +130,7 @@ func OpenLarge(path string, lang syntax.Language, text []byte, prev analysis.Fac
 	if !isOpening {
 		return nil, false
 	}
-	return of.Open(path, prev, text)
+	return of.Open(path, prev, text, workers)
 }
 
 // largeText is the size from which OpenLarge opens a text in pieces.

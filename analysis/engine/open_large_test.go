@@ -31,7 +31,7 @@ func TestSummarizeLargeTextInPieces(t *testing.T) {
 	for lang, src := range largeSources() {
 		broken := src[:len(src)/2] + "\n)}]{\n" + src[len(src)/2:]
 		for _, text := range []string{src, broken} {
-			_, opened := engine.OpenLarge("/w/large", lang, []byte(text), nil)
+			_, opened := engine.OpenLarge("/w/large", lang, []byte(text), nil, 0)
 			if want := text == src; opened != want {
 				t.Fatalf("%s (broken %v): OpenLarge answered %v", lang, text != src, opened)
 			}
@@ -49,7 +49,7 @@ func TestSummarizeLargeTextInPieces(t *testing.T) {
 				t.Errorf("%s (broken %v): facts differ from a whole-file parse", lang, text != src)
 			}
 		}
-		if _, ok := engine.OpenLarge("/w/small", lang, []byte(src[:10<<10]), nil); ok {
+		if _, ok := engine.OpenLarge("/w/small", lang, []byte(src[:10<<10]), nil, 0); ok {
 			t.Errorf("%s: a 10 KB text was opened in pieces", lang)
 		}
 	}

@@ -58,7 +58,7 @@ func BenchmarkOpen(b *testing.B) {
 		b.Run(fmt.Sprintf("open/%d", n), func(b *testing.B) {
 			of := analysis.FrontendFor(syntax.JavaScript).(analysis.OpeningFrontend)
 			for i := 0; i < b.N; i++ {
-				facts, ok := of.Open("/bench/server.js", nil, text)
+				facts, ok := of.Open("/bench/server.js", nil, text, 0)
 				if !ok {
 					b.Fatal("Open declined the file")
 				}
@@ -117,7 +117,7 @@ func BenchmarkSummarizeFile(b *testing.B) {
 		b.SetBytes(int64(len(text)))
 		of := analysis.FrontendFor(syntax.JavaScript).(analysis.OpeningFrontend)
 		for i := 0; i < b.N; i++ {
-			if _, ok := of.Open(path, nil, text); !ok {
+			if _, ok := of.Open(path, nil, text, 0); !ok {
 				b.Skip("Open declined the file")
 			}
 		}

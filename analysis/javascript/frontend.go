@@ -97,7 +97,7 @@ func (fe frontend) summarizeAll(todo []pending, text []byte, size int) {
 		return todo[order[a]].u.End-todo[order[a]].u.Start > todo[order[b]].u.End-todo[order[b]].u.Start
 	})
 	flats := make(chan *syntax.Flat, runtime.GOMAXPROCS(0))
-	parallel(len(todo), func(k int) bool {
+	parallel(0, len(todo), func(k int) bool {
 		var flat *syntax.Flat
 		select {
 		case flat = <-flats:

@@ -37,7 +37,7 @@ import (
 // it would have anyway. TestOpenEqualsSummarize checks the result against
 // Summarize on the golden sources, random mutations of them and large real
 // packages. prev's units are reused where a statement's text is unchanged.
-func (fe frontend) Open(path string, prev analysis.Facts, text []byte) (analysis.Facts, bool) {
+func (fe frontend) Open(path string, prev analysis.Facts, text []byte, workers int) (analysis.Facts, bool) {
 	if len(text) > syntax.MaxParseBytes || ambiguousAngle(text) {
 		return nil, false // too large: the caller reports it; ambiguous: see there
 	}
@@ -61,11 +61,11 @@ func (fe frontend) Open(path string, prev analysis.Facts, text []byte) (analysis
 	sort.SliceStable(order, func(a, b int) bool {
 		return cuts[order[a]+1]-cuts[order[a]] > cuts[order[b]+1]-cuts[order[b]]
 	})
-	ok := parallel(len(pieces), func(k int) bool {
+	ok := parallel(workers, len(pieces), func(k int) bool {
 		i := order[k]
 		pieces[i] = fe.openPiece(text, cuts[i], cuts[i+1], reuse)
 		return !pieces[i].failed
-	}) && parallel(len(pieces)-1, func(i int) bool {
+	}) && parallel(workers, len(pieces)-1, func(i int) bool {
 		return fe.sameInContext(text, &pieces[i], &pieces[i+1])
 	})
 	if !ok {
@@ -131,19 +131,22 @@ func ambiguousAngle(text []byte) bool {
 	return false
 }
 
-// parallel runs fn(0..n-1) on one worker per core, so no more trees are
-// alive at once than there are cores, and reports whether every call
+// parallel runs fn(0..n-1) on workers goroutines (0: one per core), so no
+// more trees are alive at once than there are workers, and reports whether every call
 // returned true (it stops handing out work after the first false). A panic
 // in fn is raised again in the caller's goroutine once the workers are
 // done, where the server's recovery contains it as it would without the
 // workers (a panic in a goroutine of its own would end the process).
-func parallel(n int, fn func(i int) bool) bool {
+func parallel(workers, n int, fn func(i int) bool) bool {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var panicked any
-	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+	for w := 0; w < min(workers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

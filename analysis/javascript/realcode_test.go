@@ -160,7 +160,7 @@ func checkOpenOnTree(t *testing.T, dir string) {
 			return nil
 		}
 		files++
-		got, ok := analysis.FrontendFor(lang).(analysis.OpeningFrontend).Open(p, nil, text)
+		got, ok := analysis.FrontendFor(lang).(analysis.OpeningFrontend).Open(p, nil, text, 0)
 		if !ok {
 			return nil
 		}

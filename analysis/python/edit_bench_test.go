@@ -182,7 +182,7 @@ func BenchmarkDidOpen(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("open/%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				facts, ok := fe.Open("/bench/app.py", nil, text)
+				facts, ok := fe.Open("/bench/app.py", nil, text, 0)
 				if !ok {
 					b.Fatal("Open did not answer")
 				}

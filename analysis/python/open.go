@@ -26,7 +26,7 @@ import (
 // error somewhere and Open answers ok=false: the caller then parses the
 // whole file, as it would have anyway. prev's units are reused where the
 // text of a statement is unchanged.
-func (frontend) Open(path string, prev analysis.Facts, text []byte) (analysis.Facts, bool) {
+func (frontend) Open(path string, prev analysis.Facts, text []byte, workers int) (analysis.Facts, bool) {
 	witness, relevant := relevantAt(text)
 	if !relevant {
 		return &Facts{}, true
@@ -43,11 +43,15 @@ func (frontend) Open(path string, prev analysis.Facts, text []byte) (analysis.Fa
 	}
 	pieces := make([][]*Unit, len(cuts)-1)
 	failed := make([]bool, len(cuts)-1)
-	// One worker per core takes the pieces in turn, so no more trees are
-	// alive at once than there are cores (peak memory of a big file).
+	// Each worker (one per core unless told) takes the pieces in turn, so
+	// no more trees are alive at once than there are workers (peak memory
+	// of a big file).
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(pieces)); w++ {
+	for w := 0; w < min(workers, len(pieces)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

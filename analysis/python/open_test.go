@@ -43,7 +43,7 @@ func TestOpenMatchesSummarize(t *testing.T) {
 		if want.Clean && len(want.Units) > 0 {
 			clean++
 		}
-		got, ok := fe.Open("a.py", nil, text)
+		got, ok := fe.Open("a.py", nil, text, file%2) // one worker or one per core, by turns
 		if !ok {
 			continue
 		}
@@ -71,11 +71,11 @@ func TestOpenReusesUnits(t *testing.T) {
 	openPieceBytes = 64
 	fe := frontend{}
 	text := []byte(strings.Repeat("@app.get('/a')\nasync def a():\n    return 1\n\n", 40))
-	first, ok := fe.Open("a.py", nil, append([]byte("from fastapi import FastAPI\napp = FastAPI()\n"), text...))
+	first, ok := fe.Open("a.py", nil, append([]byte("from fastapi import FastAPI\napp = FastAPI()\n"), text...), 0)
 	if !ok {
 		t.Fatal("Open did not answer")
 	}
-	second, ok := fe.Open("a.py", first, append([]byte("from fastapi import FastAPI\napp = FastAPI(debug=True)\n"), text...))
+	second, ok := fe.Open("a.py", first, append([]byte("from fastapi import FastAPI\napp = FastAPI(debug=True)\n"), text...), 0)
 	if !ok {
 		t.Fatal("Open did not answer")
 	}
