@@ -76,7 +76,14 @@ func Actions(req Request) []Action {
 				}
 			}
 			if ig, ok := fc.ignore(i, f); ok {
-				out = append(out, fc.action([]fix{ig}, ig.title, KindQuickFix, false))
+				// One comment silences every finding of the rule on the
+				// line: one action for all of them.
+				a := fc.action([]fix{ig}, ig.title, KindQuickFix, false)
+				if j := sameAction(out, a); j >= 0 {
+					out[j].Fixes = append(out[j].Fixes, a.Fixes...)
+				} else {
+					out = append(out, a)
+				}
 			}
 		}
 	}
@@ -212,17 +219,20 @@ func touches(f, req analysis.Span) bool {
 
 // duplicate reports whether an action with the same title and edits is
 // already offered (one fix resolving two findings on the same handler).
-func duplicate(list []Action, a Action) bool {
-	for _, b := range list {
+func duplicate(list []Action, a Action) bool { return sameAction(list, a) >= 0 }
+
+// sameAction is the index of an action of list with a's title and edits, or -1.
+func sameAction(list []Action, a Action) int {
+	for j, b := range list {
 		if b.Title == a.Title && len(b.Edits) == len(a.Edits) {
 			same := true
 			for i := range a.Edits {
 				same = same && a.Edits[i] == b.Edits[i]
 			}
 			if same {
-				return true
+				return j
 			}
 		}
 	}
-	return false
+	return -1
 }

@@ -100,15 +100,26 @@ func (fc *fileCtx) wrapDefaultSpecifier(wrapper, opts, semi string) ([]Edit, boo
 		return nil, false
 	}
 	decl := "const " + local + " = " + wrapper + "(" + handler + ", " + opts + ")" + semi
-	edits := []Edit{insertAt(name.End(), "WithRateLimit")}
+	return []Edit{insertAt(name.End(), "WithRateLimit"), fc.declareForExport(handler, stmt, []string{decl})}, true
+}
+
+// declareForExport inserts decls (statements that read handler) where
+// handler is already initialized and before the export statement stmt
+// reads them: after handler's own declaration when that comes after stmt,
+// else on lines of their own before stmt (or before it on its line, for
+// const handler = ...; export { handler as default }).
+func (fc *fileCtx) declareForExport(handler string, stmt syntax.Node, decls []string) Edit {
 	if later := fc.declarationAfter(handler, stmt.End()); !later.IsNull() {
-		return append(edits, insertAt(later.End(), "\n"+decl)), true
+		return insertAt(later.End(), "\n"+strings.Join(decls, "\n"))
 	}
 	if ls := lineStart(fc.text, stmt.Start()); strings.TrimSpace(string(fc.text[ls:stmt.Start()])) == "" {
-		return append(edits, insertAt(ls, decl+"\n")), true
+		return insertAt(ls, strings.Join(decls, "\n")+"\n")
 	}
-	// const handler = ...; export { handler as default }: on the same line.
-	return append(edits, insertAt(stmt.Start(), strings.TrimSuffix(decl, ";")+"; ")), true
+	var b strings.Builder
+	for _, d := range decls {
+		b.WriteString(strings.TrimSuffix(d, ";") + "; ")
+	}
+	return insertAt(stmt.Start(), b.String())
 }
 
 // declarationAfter is the top-level statement declaring name that starts at

@@ -57,7 +57,14 @@ func nodeAddRateLimit(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	if !ok {
 		return fix{}, false
 	}
-	return fix{edits: edits, needs: []need{mod}}, true
+	fx := fix{edits: edits, needs: []need{mod}}
+	if fw == "nextjs-app" {
+		// An export clause is fixed for all its flagged methods at once.
+		if exp := fc.nodeAt(f.Span.Start, "export_statement"); !exp.IsNull() && exp.Field("declaration").IsNull() {
+			fx.covers = analysis.Span{Start: exp.Start(), End: exp.End()}
+		}
+	}
+	return fx, true
 }
 
 // guessFramework names the framework a file imports, for findings that do
@@ -269,6 +276,8 @@ func (fc *fileCtx) wrapRouteHandler(f analysis.Finding, wrapper, opts string) ([
 		semi = ";"
 	}
 	switch decl.Kind() {
+	case "":
+		return fc.wrapRouteClause(f, exp, wrapper, opts, semi)
 	case "function_declaration", "function":
 		name := decl.Field("name").Text(fc.text)
 		return []Edit{
