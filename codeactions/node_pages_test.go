@@ -51,10 +51,10 @@ func TestNodePagesDefaultExport(t *testing.T) {
 		name: "declined: the new name is taken", file: "pages/api/g.js", at: "handler as default",
 		src: "const handlerWithRateLimit = 1;\nconst handler = (req, res) => res.end('ok');\nexport { handler as default };\n",
 	}, {
-		name: "declined: re-exported default", file: "pages/api/j.js", at: "default",
+		name: "fix-all leaves a re-exported default to its own quick fix", file: "pages/api/j.js", at: "default",
 		src: "export { default } from '../../lib/handler';\n",
 	}, {
-		name: "declined: re-exported under default", file: "pages/api/h.js", at: "handler as default",
+		name: "fix-all leaves a handler re-exported as default to its own quick fix", file: "pages/api/h.js", at: "handler as default",
 		src: "export { handler as default } from '../../lib/handler';\n",
 	}, {
 		name: "declined: no default export", file: "pages/api/i.js", at: "function",

@@ -41,7 +41,7 @@ func TestNodeRouteClause(t *testing.T) {
 		src:  "const handlerWithRateLimit = 1;\nconst handler = async () => Response.json(1);\nexport { handler as GET };\n",
 		at:   []string{"handler as GET"},
 	}, {
-		name: "declined: a re-export",
+		name: "fix-all leaves a re-export to its own quick fix",
 		src:  "export { GET } from '../../../lib/items';\n",
 		at:   []string{"GET"},
 	}, {

@@ -20,6 +20,11 @@ func addRateLimit(fc *fileCtx, f analysis.Finding) []fix {
 		fx, ok = pyAddRateLimit(fc, f)
 	} else {
 		fx, ok = nodeAddRateLimit(fc, f)
+		if !ok {
+			if rx, ok := nodeWrapReexport(fc, f); ok {
+				return []fix{rx}
+			}
+		}
 	}
 	if !ok {
 		return nil
