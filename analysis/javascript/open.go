@@ -66,7 +66,7 @@ func (fe frontend) Open(path string, prev analysis.Facts, text []byte, workers i
 		pieces[i] = fe.openPiece(text, cuts[i], cuts[i+1], reuse)
 		return !pieces[i].failed
 	}) && parallel(workers, len(pieces)-1, func(i int) bool {
-		return fe.sameInContext(text, &pieces[i], &pieces[i+1])
+		return settled(text, &pieces[i], &pieces[i+1]) || fe.sameInContext(text, &pieces[i], &pieces[i+1])
 	})
 	if !ok {
 		return nil, false
@@ -365,6 +365,19 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 var pieceFlats = sync.Pool{New: func() any { return new(syntax.Flat) }}
 
 const maxPooledFlatNodes = 1 << 18 // 6 MB
+
+// settled reports whether the cut between a and b needs no junction check,
+// by the argument reparseTerminated makes for an edited region: a's last
+// statement ends with a ";" token and only whitespace, a line break
+// included, separates it from b's first statement. No statement continues
+// past a ";" but an if by "else" (never a cut), so the whole-file parse
+// starts b's first statement in the state a text starts in; b's piece
+// starts with a name, never "#!" or "-->".
+func settled(text []byte, a, b *openedPiece) bool {
+	last, first := a.units[len(a.units)-1], b.units[0]
+	between := text[last.End:first.Start]
+	return last.has&hasSemicolonEnd != 0 && len(bytes.TrimLeft(between, " \t\r\n")) == 0 && bytes.IndexByte(between, '\n') >= 0
+}
 
 // sameInContext parses the last statement of a and the first of b together
 // and reports whether that gives exactly those two statements, node for

@@ -238,3 +238,54 @@ func TestParallelPanicReachesCaller(t *testing.T) {
 	})
 	t.Fatal("no panic")
 }
+
+// TestOpenJunction holds the decision at a cut to the whole-file parse:
+// whenever the two statements around a cut are taken as they were parsed
+// alone (settled, or the same when parsed together), the pieces' units must
+// equal a whole-file summary. The hazards are statements the whole-file
+// parse joins across the line break (TypeScript's abstract and namespace
+// before their declaration); a ";" at the end of the first statement
+// settles the cut without a parse.
+func TestOpenJunction(t *testing.T) {
+	cases := []struct {
+		lang          syntax.Language
+		a, b          string
+		joined, settl bool // the whole-file parse joins them; the cut is settled without a parse
+	}{
+		{syntax.JavaScript, "let", "x = 1", false, false}, // two statements in these grammars too
+		{syntax.JavaScript, "a = b", "c = d", false, false},
+		{syntax.JavaScript, "app.get('/a', h);", "app.post('/b', h);", false, true},
+		{syntax.JavaScript, "let x = 1;", "let y = 2", false, true},
+		{syntax.JavaScript, "let;", "x = 1", false, true},
+		{syntax.JavaScript, "async", "function f() {}", false, false},
+		{syntax.TypeScript, "type", "A = string", false, false},
+		{syntax.TypeScript, "declare", "const x: number", false, false},
+		{syntax.TypeScript, "abstract", "class A {}", true, false},
+		{syntax.TypeScript, "namespace", "N {}", true, false},
+		{syntax.TypeScript, "type A = string;", "type B = A", false, true},
+	}
+	for _, c := range cases {
+		fe := frontend{lang: c.lang}
+		text := []byte(c.a + "\n" + c.b + "\n")
+		cut := len(c.a) + 1
+		a, b := fe.openPiece(text, 0, cut, nil), fe.openPiece(text, cut, len(text), nil)
+		whole := summarize(t, c.lang, text, nil)
+		if a.failed || b.failed {
+			if !c.joined {
+				t.Errorf("%s %q | %q: a piece did not parse alone", c.lang, c.a, c.b)
+			}
+			continue
+		}
+		parts := &Facts{Lang: c.lang, Units: append(append([]*Unit{}, a.units...), b.units...)}
+		if got := sameFacts(parts, whole); got == c.joined {
+			t.Errorf("%s %q | %q: pieces equal to the whole-file summary: %v, want %v", c.lang, c.a, c.b, got, !c.joined)
+		}
+		s := settled(text, &a, &b)
+		if s != c.settl {
+			t.Errorf("%s %q | %q: settled %v, want %v", c.lang, c.a, c.b, s, c.settl)
+		}
+		if taken := s || fe.sameInContext(text, &a, &b); taken == c.joined {
+			t.Errorf("%s %q | %q: cut taken %v, but the whole-file parse joins the statements: %v", c.lang, c.a, c.b, taken, c.joined)
+		}
+	}
+}
