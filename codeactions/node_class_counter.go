@@ -597,10 +597,6 @@ func (c *jsClassLimiter) place(create, semi string) ([]Edit, bool) {
 	var edits []Edit
 	if isField {
 		if fc.lang == syntax.TypeScript || fc.lang == syntax.TSX {
-			typ := c.init.Field("type")
-			if typ.IsNull() {
-				typ = c.init.Field("name")
-			}
 			edits = append(edits, Edit{Span: analysis.Span{Start: c.init.Field("name").Start(), End: c.init.Field("value").End()},
 				NewText: c.member + ": ReturnType<typeof " + strings.SplitN(create, "(", 2)[0] + ">"})
 		} else {

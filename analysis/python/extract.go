@@ -46,45 +46,6 @@ func imports(n syntax.FlatNode, text []byte) []Import {
 	return out
 }
 
-// routeMethods reads methods=["GET", "POST"]; GET when absent.
-func routeMethods(call syntax.FlatNode, text []byte) []string {
-	var methods []string
-	kids(call.Field("arguments"), func(arg syntax.FlatNode) bool {
-		if arg.Kind() != "keyword_argument" || arg.Field("name").Text(text) != "methods" {
-			return true
-		}
-		kids(arg.Field("value"), func(m syntax.FlatNode) bool {
-			if s, ok := stringValue(m, text); ok {
-				methods = append(methods, strings.ToUpper(s))
-			}
-			return true
-		})
-		return false
-	})
-	if len(methods) == 0 {
-		methods = []string{"GET"}
-	}
-	return methods
-}
-
-// firstStringArg returns the first positional argument when it is a string
-// literal, or the path= keyword argument.
-func firstStringArg(call syntax.FlatNode, text []byte) string {
-	path := ""
-	kids(call.Field("arguments"), func(arg syntax.FlatNode) bool {
-		if arg.Kind() == "keyword_argument" {
-			if name := arg.Field("name").Text(text); name == "path" || name == "rule" {
-				path, _ = stringValue(arg.Field("value"), text)
-				return false
-			}
-			return true
-		}
-		path, _ = stringValue(arg, text)
-		return false
-	})
-	return path
-}
-
 // stringValue returns the contents of a plain string literal (no f-string
 // interpolation).
 func stringValue(n syntax.FlatNode, text []byte) (string, bool) {

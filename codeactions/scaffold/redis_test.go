@@ -17,9 +17,6 @@ import (
 	"time"
 )
 
-func needTool(t testing.TB, name string) string { t.Helper(); return testenv.Tool(t, name) }
-func freePort(t testing.TB) int                 { t.Helper(); return testenv.FreePort(t) }
-
 type redisServer struct {
 	Port int
 	Addr string
