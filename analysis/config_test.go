@@ -63,3 +63,18 @@ func TestRuleTable(t *testing.T) {
 		t.Error("unknown rule found")
 	}
 }
+
+// TestIsHealthPathTrailingSlash: a probe matches with or without a final
+// "/" on either side, and nothing else does.
+func TestIsHealthPathTrailingSlash(t *testing.T) {
+	c := &Config{HealthPaths: []string{"/healthz", "/ready/", "/", "/api/up"}}
+	for p, want := range map[string]bool{
+		"/healthz": true, "/healthz/": true, "/ready": true, "/ready/": true, "/": true, "": true,
+		"/api/up": true, "/api/up/": true, "/health": false, "/healthzz": false, "/readyz": false,
+		"//": false, "/api/upx": false, "/api": false, "healthz": false,
+	} {
+		if got := c.IsHealthPath(p); got != want {
+			t.Errorf("IsHealthPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
