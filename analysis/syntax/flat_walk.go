@@ -434,9 +434,17 @@ func subtreeWalkOK(l Language) bool {
 
 var subtreeWalks sync.Map // Language -> bool
 
+func littleEndian() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}
+
 func checkSubtreeWalk(l Language) bool {
 	src, ok := subtreeWalkSamples[l]
-	if !ok {
+	if !ok || !littleEndian() {
+		// ss_inline mirrors the little-endian layout only: on a big-endian
+		// machine the inline bit sits elsewhere, and reading a subtree with
+		// the wrong layout could follow a bad pointer before any check.
 		return false
 	}
 	tree, err := Parse(l, []byte(src))
