@@ -80,16 +80,23 @@ func TestNodeRateLimitEdits(t *testing.T) {
 			if !ok {
 				t.Fatal("no fix")
 			}
-			got, err := Apply([]byte(c.src), a.Edits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != c.want {
-				t.Errorf("got\n%s\nwant\n%s", got, c.want)
-			}
-			if parseErrors(t, lang, got) {
-				t.Errorf("fixed code has syntax errors")
-			}
+			wantApplied(t, lang, c.src, a.Edits, c.want)
 		})
+	}
+}
+
+// wantApplied applies a fix's edits to src and requires want, with no
+// syntax error.
+func wantApplied(t *testing.T, lang syntax.Language, src string, edits []Edit, want string) {
+	t.Helper()
+	got, err := Apply([]byte(src), edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if parseErrors(t, lang, got) {
+		t.Errorf("fixed code has syntax errors")
 	}
 }

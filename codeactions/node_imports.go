@@ -115,6 +115,15 @@ func newNodeImports(fc *fileCtx) *nodeImports {
 
 // local is the name a missing import binds: the export's name, or
 // stablestackName when the file already uses that name.
+// semi is ";" when the file ends its statements with semicolons (as its
+// imports show), for the statements a fix writes.
+func (fc *fileCtx) semi() string {
+	if ni, ok := fc.imports.(*nodeImports); ok && ni.semi {
+		return ";"
+	}
+	return ""
+}
+
 func (ni *nodeImports) local(n need) string {
 	if ni.bound[n.name] {
 		return "stablestack" + strings.ToUpper(n.name[:1]) + n.name[1:]

@@ -29,10 +29,7 @@ import (
 // of the file uses: wrapped, the declaration becomes an expression and the
 // name is no longer bound in the module.
 func (fc *fileCtx) wrapDefaultExport(wrapper, opts string) ([]Edit, bool) {
-	semi := ""
-	if ni, ok := fc.imports.(*nodeImports); ok && ni.semi {
-		semi = ";"
-	}
+	semi := fc.semi()
 	exp := fc.defaultExport()
 	if exp.IsNull() {
 		return fc.wrapDefaultSpecifier(wrapper, opts, semi)
@@ -76,22 +73,16 @@ func (fc *fileCtx) wrapDefaultSpecifier(wrapper, opts, semi string) ([]Edit, boo
 		if n.Kind() != "export_statement" || !n.Field("source").IsNull() {
 			return true
 		}
-		n.NamedChildren(func(c syntax.Node) bool {
-			if c.Kind() != "export_clause" {
-				return true
+		exportClause(n).NamedChildren(func(sp syntax.Node) bool {
+			if a := sp.Field("alias"); sp.Kind() == "export_specifier" && !a.IsNull() && a.Kind() == "identifier" &&
+				a.Text(fc.text) == "default" && sp.Field("name").Kind() == "identifier" {
+				stmt, name = n, sp.Field("name")
 			}
-			c.NamedChildren(func(sp syntax.Node) bool {
-				if a := sp.Field("alias"); sp.Kind() == "export_specifier" && !a.IsNull() && a.Kind() == "identifier" &&
-					a.Text(fc.text) == "default" && sp.Field("name").Kind() == "identifier" {
-					stmt, name = n, sp.Field("name")
-				}
-				return name.IsNull()
-			})
 			return name.IsNull()
 		})
 		return stmt.IsNull()
 	})
-	if stmt.IsNull() || !strings.HasPrefix(strings.TrimSpace(string(fc.text[stmt.Start()+len("export"):])), "{") {
+	if stmt.IsNull() || fc.typeOnlyExport(stmt) {
 		return nil, false // none, or export type { ... }
 	}
 	handler := name.Text(fc.text)

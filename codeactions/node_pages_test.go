@@ -84,16 +84,7 @@ func TestNodePagesDefaultExport(t *testing.T) {
 			if !ok {
 				t.Fatal("no fix")
 			}
-			got, err := Apply([]byte(c.src), a.Edits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != c.want {
-				t.Errorf("got\n%s\nwant\n%s", got, c.want)
-			}
-			if parseErrors(t, lang, got) {
-				t.Errorf("fixed code has syntax errors")
-			}
+			wantApplied(t, lang, c.src, a.Edits, c.want)
 		})
 	}
 }

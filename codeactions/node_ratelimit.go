@@ -271,10 +271,7 @@ func (fc *fileCtx) wrapRouteHandler(f analysis.Finding, wrapper, opts string) ([
 		return nil, false
 	}
 	decl := exp.Field("declaration")
-	semi := ""
-	if ni, ok := fc.imports.(*nodeImports); ok && ni.semi {
-		semi = ";"
-	}
+	semi := fc.semi()
 	switch decl.Kind() {
 	case "":
 		return fc.wrapRouteClause(f, exp, wrapper, opts, semi)

@@ -27,10 +27,7 @@ func nodeLimiterToRedis(fc *fileCtx, f analysis.Finding, lib string) (fix, bool)
 	if opts.IsNull() {
 		return fix{}, false
 	}
-	semi := ""
-	if ni := fc.imports.(*nodeImports); ni.semi {
-		semi = ";"
-	}
+	semi := fc.semi()
 	stmt := fc.topStatement(call)
 	ind := indentAt(fc.text, stmt.Start())
 	switch lib {

@@ -35,13 +35,7 @@ func nodeWrapReexport(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	if exp.IsNull() || source.IsNull() || fc.typeOnlyExport(exp) {
 		return fix{}, false
 	}
-	var clause syntax.Node
-	exp.NamedChildren(func(c syntax.Node) bool {
-		if c.Kind() == "export_clause" {
-			clause = c
-		}
-		return clause.IsNull()
-	})
+	clause := exportClause(exp)
 	if clause.IsNull() {
 		return fix{}, false // export * from '...'
 	}
@@ -49,10 +43,7 @@ func nodeWrapReexport(fc *fileCtx, f analysis.Finding) (fix, bool) {
 	wrapper := fc.imports.ref(mod)
 	requests, window := fc.limits()
 	opts := fmt.Sprintf("{ requests: %d, window: %d }", requests, window)
-	semi := ""
-	if ni, ok := fc.imports.(*nodeImports); ok && ni.semi {
-		semi = ";"
-	}
+	semi := fc.semi()
 	from := source.Text(fc.text)
 	var kept, imported, exports []string
 	defaultImport := ""

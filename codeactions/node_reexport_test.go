@@ -79,16 +79,7 @@ func TestNodeReexport(t *testing.T) {
 			if got == nil {
 				t.Fatal("no re-export fix offered")
 			}
-			fixed, err := Apply([]byte(c.src), got.Edits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(fixed) != c.want {
-				t.Errorf("got\n%s\nwant\n%s", fixed, c.want)
-			}
-			if parseErrors(t, lang, fixed) {
-				t.Errorf("fixed code has syntax errors")
-			}
+			wantApplied(t, lang, c.src, got.Edits, c.want)
 		})
 	}
 }

@@ -26,13 +26,7 @@ func (fc *fileCtx) wrapRouteClause(f analysis.Finding, exp syntax.Node, wrapper,
 	if !exp.Field("source").IsNull() || fc.typeOnlyExport(exp) {
 		return nil, false
 	}
-	var clause syntax.Node
-	exp.NamedChildren(func(c syntax.Node) bool {
-		if c.Kind() == "export_clause" {
-			clause = c
-		}
-		return clause.IsNull()
-	})
+	clause := exportClause(exp)
 	if clause.IsNull() {
 		return nil, false
 	}
@@ -98,6 +92,18 @@ func (fc *fileCtx) flagged(f analysis.Finding, sp syntax.Node) bool {
 		}
 	}
 	return sp.Start() <= f.Span.Start && f.Span.Start < sp.End()
+}
+
+// exportClause is the { ... } of an export statement, or the null node
+// (export default, export const, export * from).
+func exportClause(exp syntax.Node) (clause syntax.Node) {
+	exp.NamedChildren(func(c syntax.Node) bool {
+		if c.Kind() == "export_clause" {
+			clause = c
+		}
+		return clause.IsNull()
+	})
+	return clause
 }
 
 // typeOnlyExport reports whether an export statement is `export type {...}`.

@@ -78,16 +78,7 @@ func TestNodeRouteClause(t *testing.T) {
 			if len(a.Fixes) != len(findings) {
 				t.Errorf("the fix resolves %d findings, want %d", len(a.Fixes), len(findings))
 			}
-			got, err := Apply([]byte(c.src), a.Edits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != c.want {
-				t.Errorf("got\n%s\nwant\n%s", got, c.want)
-			}
-			if parseErrors(t, lang, got) {
-				t.Errorf("fixed code has syntax errors")
-			}
+			wantApplied(t, lang, c.src, a.Edits, c.want)
 		})
 	}
 }
