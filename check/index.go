@@ -104,7 +104,8 @@ func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report 
 	}
 	f := &analysis.File{Path: sf.Path, Lang: sf.Lang}
 	fe := analysis.FrontendFor(sf.Lang)
-	if fe != nil && fe.Relevant(text) {
+	relevant := fe != nil && fe.Relevant(text)
+	if relevant {
 		// A large file that parses cleanly is summarized in pieces, with no
 		// whole-file tree (and no syntax error to report). Only a relevant
 		// one: a frontend may answer for the others without parsing, and
@@ -114,7 +115,7 @@ func indexedFile(e *engine.Engine, sf engine.SourceFile, prefilter bool, report 
 			f.Facts = facts
 		}
 	}
-	if f.Facts == nil && fe != nil && (!prefilter || fe.Relevant(text)) {
+	if f.Facts == nil && fe != nil && (!prefilter || relevant) {
 		tree, err := syntax.Parse(sf.Lang, text)
 		if err != nil {
 			kind, msg := classify(err)
