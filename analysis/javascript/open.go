@@ -322,12 +322,8 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 	// The whole piece is copied in one walk (the statements' nodes are
 	// all read anyway): no call into C, and no node in smacker's cache,
 	// per statement.
-	flat := pieceFlats.Get().(*syntax.Flat)
-	defer func() {
-		if flat.Len() <= maxPooledFlatNodes {
-			pieceFlats.Put(flat)
-		}
-	}()
+	flat := syntax.GetFlat()
+	defer syntax.PutFlat(flat)
 	var last syntax.FlatNode
 	flat.Load(fe.lang, root).Children(func(n syntax.FlatNode) bool {
 		if !n.IsNamed() || n.Kind() == "comment" || n.Kind() == "hash_bang_line" {
@@ -357,14 +353,6 @@ func (fe frontend) openPiece(text []byte, start, end int, reuse map[uint64]*Unit
 	p.last = shapeOf(last, start)
 	return p
 }
-
-// pieceFlats recycles the copies of whole pieces (about a megabyte for a
-// 100 KB piece of routes) across the pieces and the opens; the copy of a
-// piece larger than maxPooledFlatNodes (one huge statement of a bundle) is
-// left to the collector rather than kept.
-var pieceFlats = sync.Pool{New: func() any { return new(syntax.Flat) }}
-
-const maxPooledFlatNodes = 1 << 18 // 6 MB
 
 // settled reports whether the cut between a and b needs no junction check,
 // by the argument reparseTerminated makes for an edited region: a's last

@@ -174,8 +174,8 @@ func openPiece(text []byte, start, end int, reuse map[uint64]*Unit) (units []*Un
 	var spans []analysis.Span
 	// The whole piece is copied at once: a piece is small, and its
 	// statements are all read.
-	flat := getFlat()
-	defer putFlat(flat)
+	flat := syntax.GetFlat()
+	defer syntax.PutFlat(flat)
 	flat.Load(syntax.Python, root).Children(func(n syntax.FlatNode) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true

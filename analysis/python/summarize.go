@@ -2,7 +2,6 @@ package python
 
 import (
 	"hash/maphash"
-	"sync"
 
 	"github.com/stablestack/stablestack/analysis"
 	"github.com/stablestack/stablestack/analysis/syntax"
@@ -36,8 +35,11 @@ func (frontend) Summarize(path string, text []byte, tree *syntax.Tree, prev anal
 	}
 	facts := &Facts{Witness: witness}
 	var spans []analysis.Span
-	flat := getFlat()
-	defer putFlat(flat)
+	// The extractor reads each statement from a Flat: one copy made in a
+	// single C walk, then plain Go reads instead of a call into C per
+	// accessor.
+	flat := syntax.GetFlat()
+	defer syntax.PutFlat(flat)
 	tree.Root().Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true
@@ -71,23 +73,6 @@ func summarizeStatement(n syntax.FlatNode, text []byte, base int) *UnitFacts {
 	x.visit(n, scope{})
 	x.uf.deps = newUnitDeps(&x.uf, text[n.Start():n.End()])
 	return &x.uf
-}
-
-// The extractor reads statements from a syntax.Flat: one copy of the
-// statement's nodes made in a single C walk, then plain Go reads, instead
-// of a call into C (and a node in smacker's cache) for every accessor.
-// Flats are recycled; one that grew past maxPooledFlatNodes (a huge
-// statement) is left to the collector.
-var flats = sync.Pool{New: func() any { return new(syntax.Flat) }}
-
-const maxPooledFlatNodes = 1 << 16
-
-func getFlat() *syntax.Flat { return flats.Get().(*syntax.Flat) }
-
-func putFlat(f *syntax.Flat) {
-	if f.Len() <= maxPooledFlatNodes {
-		flats.Put(f)
-	}
 }
 
 // Relevant implements analysis.Frontend.

@@ -140,8 +140,8 @@ func (frontend) Update(path string, prev analysis.Facts, text []byte, edits []an
 	for ; i < len(units) && !units[i].dirty && units[i].start < rs; i++ {
 		facts.Units = append(facts.Units, moved(units[i]))
 	}
-	flat := getFlat()
-	defer putFlat(flat)
+	flat := syntax.GetFlat()
+	defer syntax.PutFlat(flat)
 	root.Children(func(n syntax.Node) bool {
 		if !n.IsNamed() || n.Kind() == "comment" {
 			return true

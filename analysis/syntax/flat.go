@@ -56,6 +56,23 @@ func (f *Flat) Load(l Language, n Node) FlatNode {
 	return FlatNode{f: f, i: 0}
 }
 
+// GetFlat takes a Flat from a pool shared by the frontends, which copy one
+// statement or piece after another: a Flat keeps the memory of the largest
+// subtree it held. PutFlat returns it; one grown past maxPooledFlatNodes
+// (a huge statement of a bundle) is left to the collector rather than kept.
+func GetFlat() *Flat { return flatPool.Get().(*Flat) }
+
+// PutFlat returns a Flat taken with GetFlat; its nodes are invalid after.
+func PutFlat(f *Flat) {
+	if f.Len() <= maxPooledFlatNodes {
+		flatPool.Put(f)
+	}
+}
+
+var flatPool = sync.Pool{New: func() any { return new(Flat) }}
+
+const maxPooledFlatNodes = 1 << 18 // 6 MB
+
 // Len is the number of nodes loaded.
 func (f *Flat) Len() int { return len(f.nodes) }
 
